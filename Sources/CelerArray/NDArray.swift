@@ -1,0 +1,1 @@
+public enum CelerArrayModule {} // SKELETON STUB

@@ -1,0 +1,2 @@
+import Testing
+// SKELETON: real tests come with the module.
