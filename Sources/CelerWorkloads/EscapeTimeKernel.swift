@@ -5,21 +5,24 @@ import CelerCore
 // rungs decide which rows run where (the schedule), this file only how one
 // band is computed (the algorithm).
 //
-// Design, measured on this machine's Zen 5 cores with AVX2 code:
-// - 8 pixels per group (SIMD8<Double>, two ymm registers), counted per lane
+// Design, measured on this machine's Zen 5 cores with AVX2 code (16 ymm
+// registers; see docs/fractals.md for the numbers):
+// - 4 pixels per group (SIMD4<Double>, one ymm register), counted per lane
 //   under a mask; a group ends when no lane is inside or after maxiter steps.
-// - One orbit step is a chain of about 10 cycles of latency (mul, sub, add)
-//   but only ~2 cycles of issue per register, so one group leaves the FP
-//   units idle. Three independent groups ("streams") run interleaved; each
-//   refills with the next group of the band as soon as it finishes, so a
-//   slow group does not hold the others (unlike one wide 24-lane vector).
+//   Wider groups waste more lanes: a group runs as long as its slowest pixel
+//   (on the Julia seed 86% of lane-steps are useful with 4 lanes, 79% with 8).
+// - One orbit step is a dependency chain of about 10 cycles (mul, sub, add)
+//   but only ~2.5 cycles of issue, so one group leaves the FP units idle.
+//   Three independent groups ("streams") run interleaved, and each is
+//   refilled with the band's next group as soon as it ends, so a slow group
+//   does not hold the others back. A fourth stream runs out of registers.
 // - Escape is permanent when |c|² ≤ 3: once |z|² ≥ 4, |z'| ≥ |z|² − |c| > 2.2
-//   (rounding cannot close that gap), and |z| then grows to inf/NaN, which
-//   compares as outside forever. So the count can simply add the lane's
-//   "inside" mask at every step, without a sticky alive mask. Groups with a
-//   lane where |c|² > 3 (rare: far-out pixels, or a Julia c outside that disc)
-//   run a careful loop with a sticky mask instead.
-// - The loop tests "any lane inside" every `checkInterval` steps; extra steps
+//   (far beyond rounding), and |z| then grows to inf/NaN, which compares as
+//   outside forever. So a lane's count can add its "inside" mask at every
+//   step, with no sticky alive mask to keep in a register. Groups with a lane
+//   where |c|² > 3 (far-out Mandelbrot pixels, or a Julia c outside that
+//   disc) run a careful loop with a sticky mask instead.
+// - "Any lane inside?" is tested every `checkInterval` steps; the extra steps
 //   after a group ends cannot change its counts (escaped lanes stay out).
 
 enum EscapeKernel {

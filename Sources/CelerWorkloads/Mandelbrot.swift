@@ -57,7 +57,7 @@ public enum Mandelbrot: CaseStudy {
                  prepare: { prepared($0) { p, out in naiveCounts(p, into: out) } }),
             Rung("scalar", "real and imaginary parts by hand, |z|² ≤ 4: no square root",
                  prepare: { prepared($0) { p, out in scalarCounts(p, into: out) } }),
-            Rung("simd", "8 pixels per SIMD8<Double> group, 3 independent groups interleaved",
+            Rung("simd", "4 pixels per SIMD4<Double> group, 3 independent groups interleaved",
                  prepare: { prepared($0) { p, out in
                      EscapeKernel.countRows(MandelbrotRule.self, p, rows: 0..<p.height, into: out) } }),
             Rung("parallel", "the simd kernel, rows dealt dynamically to Parallel.threadCount threads", threaded: true,
