@@ -129,12 +129,15 @@ struct RenderCommand: ParsableCommand {
 }
 
 /// RGB bytes for smooth counts: inside points black, the others by
-/// t = ln(1 + ν) / ln(1 + ν_max) through `map` (a logarithm spreads the many
-/// low counts near the outside across the map). Row 0 of `values` (ymin) is
+/// t = ln(1 + ν − ν_min) / ln(1 + ν_max − ν_min) through `map` (a logarithm
+/// spreads the many low counts near the outside across the map; ν_min is the
+/// smallest outside value, so zooms use the whole map too). Row 0 of `values` (ymin) is
 /// the image's bottom row, so the imaginary axis points up.
 func colorize(_ values: [Float], width: Int, height: Int, map: ColorMap) -> [UInt8] {
-    let largest = values.reduce(Float(0)) { max($0, $1) }
-    let scale = largest > 0 ? 1 / Double.log1pValue(Double(largest)) : 0
+    let outside = values.lazy.filter { $0 >= 0 }
+    let smallest = Double(outside.min() ?? 0)
+    let largest = Double(outside.max() ?? 0)
+    let scale = largest > smallest ? 1 / Double.log1pValue(largest - smallest) : 0
     // 4096 colours are finer than 8-bit output needs and avoid a map lookup per pixel.
     let levels = 4096
     let table = (0..<levels).map { map.rgb(Double($0) / Double(levels - 1)) }
@@ -149,7 +152,7 @@ func colorize(_ values: [Float], width: Int, height: Int, map: ColorMap) -> [UIn
                     for j in 0..<width {
                         let v = nu.value[source + j]
                         guard v >= 0 else { continue }  // inside: black
-                        let t = Double.log1pValue(Double(v)) * scale
+                        let t = Double.log1pValue(Double(v) - smallest) * scale
                         let color = table[min(levels - 1, max(0, Int(t * Double(levels - 1))))]
                         let k = 3 * (target + j)
                         out.value[k] = color.red
