@@ -35,7 +35,9 @@ public enum Diffusion: CaseStudy {
         [
             Rung("naive", "nested Swift arrays, % for the wrap, bounds-checked") { config in
                 let initial = initialArray(config)
-                let grids = StencilBox((initial, initial))
+                // Two grids of their own (not sharing the initial grid's storage), so
+                // that no run copies on write.
+                let grids = StencilBox((initialArray(config), initialArray(config)))
                 return PreparedRun(run: { naive(initial, config, grids: &grids.value) },
                                    validation: {
                                        var summary = StencilSummary()
@@ -213,9 +215,9 @@ public enum Diffusion: CaseStudy {
         let rows = config.rows, cols = config.cols, weight = config.diffusivity * config.dt
         for i in 0..<rows { for j in 0..<cols { grids.0[i][j] = initial[i][j] } }
         for _ in 0..<config.steps {
+            let u = grids.0
             for i in 0..<rows {
                 for j in 0..<cols {
-                    let u = grids.0
                     grids.1[i][j] = u[i][j] + weight * (u[(i - 1 + rows) % rows][j] + u[(i + 1) % rows][j]
                         + u[i][(j - 1 + cols) % cols] + u[i][(j + 1) % cols] - 4 * u[i][j])
                 }

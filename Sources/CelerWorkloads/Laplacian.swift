@@ -43,7 +43,7 @@ public enum Laplacian: CaseStudy {
             Rung("tuned", "flat buffers, unsafe pointers, constants hoisted (exact reciprocals)") { config in
                 prepared(config, parallel: false) { f, out in tuned(f, config, out: out) }
             },
-            Rung("simd", "SIMD4 row kernel, streaming stores for big outputs") { config in
+            Rung("simd", "SIMD4 row kernel (plain stores: streaming ones measured slower here)") { config in
                 prepared(config, parallel: false) { f, out in simd(f, config, out: out) }
             },
             Rung("parallel", "simd rows in a static block per thread", threaded: true) { config in
@@ -163,9 +163,9 @@ public enum Laplacian: CaseStudy {
     /// The same row, four points at a time.
     @inline(__always)
     static func simdRow<DX, DY>(_ f: UnsafePointer<Double>, cols: Int, _ out: UnsafeMutablePointer<Double>,
-                                _ k: Constants<DX, DY>, streaming: Bool) {
+                                _ k: Constants<DX, DY>) {
         let center = f + cols + 1, up = f + 1, down = f + 2 * cols + 1, left = f + cols, right = f + cols + 2
-        storeSIMD4(count: cols - 2, to: out, streaming: streaming,
+        storeSIMD4(count: cols - 2, to: out, streaming: false,
                    vector: { c in point(up: up.load4(c), down: down.load4(c), left: left.load4(c),
                                         right: right.load4(c), center: center.load4(c), k) },
                    scalar: { c in point(up: up[c], down: down[c], left: left[c], right: right[c],
@@ -175,10 +175,10 @@ public enum Laplacian: CaseStudy {
     /// Output rows `range` (input rows shifted by one).
     @inline(__always)
     static func rows<DX, DY>(_ f: UnsafePointer<Double>, cols: Int, _ out: UnsafeMutablePointer<Double>,
-                             _ range: Range<Int>, _ k: Constants<DX, DY>, simd: Bool, streaming: Bool) {
+                             _ range: Range<Int>, _ k: Constants<DX, DY>, simd: Bool) {
         for r in range {
             let input = f + r * cols, output = out + r * (cols - 2)
-            if simd { simdRow(input, cols: cols, output, k, streaming: streaming) } else { scalarRow(input, cols: cols, output, k) }
+            if simd { simdRow(input, cols: cols, output, k) } else { scalarRow(input, cols: cols, output, k) }
         }
     }
 
@@ -196,27 +196,23 @@ public enum Laplacian: CaseStudy {
 
     static func tuned(_ f: UnsafeBufferPointer<Double>, _ config: Config, out: UnsafeMutableBufferPointer<Double>) {
         func run<DX, DY>(_ k: Constants<DX, DY>) {
-            rows(f.baseAddress!, cols: config.cols, out.baseAddress!, 0..<config.outputRows, k, simd: false, streaming: false)
+            rows(f.baseAddress!, cols: config.cols, out.baseAddress!, 0..<config.outputRows, k, simd: false)
         }
         switch Divisors(config) { case .exact(let k): run(k); case .general(let k): run(k) }
     }
 
     static func simd(_ f: UnsafeBufferPointer<Double>, _ config: Config, out: UnsafeMutableBufferPointer<Double>) {
-        let streaming = StreamingStore.worthwhile(bytes: out.count * 8)
         func run<DX, DY>(_ k: Constants<DX, DY>) {
-            rows(f.baseAddress!, cols: config.cols, out.baseAddress!, 0..<config.outputRows, k, simd: true, streaming: streaming)
+            rows(f.baseAddress!, cols: config.cols, out.baseAddress!, 0..<config.outputRows, k, simd: true)
         }
         switch Divisors(config) { case .exact(let k): run(k); case .general(let k): run(k) }
-        if streaming { StreamingStore.fence() }
     }
 
     static func parallel(_ f: UnsafeBufferPointer<Double>, _ config: Config, out: UnsafeMutableBufferPointer<Double>) {
-        let streaming = StreamingStore.worthwhile(bytes: out.count * 8)
         let pointers = UncheckedSendable((f.baseAddress!, out.baseAddress!))
         func run<DX, DY>(_ k: Constants<DX, DY>) {
             parallelFor(0..<config.outputRows, schedule: .static) { range in
-                rows(pointers.value.0, cols: config.cols, pointers.value.1, range, k, simd: true, streaming: streaming)
-                if streaming { StreamingStore.fence() }
+                rows(pointers.value.0, cols: config.cols, pointers.value.1, range, k, simd: true)
             }
         }
         switch Divisors(config) { case .exact(let k): run(k); case .general(let k): run(k) }

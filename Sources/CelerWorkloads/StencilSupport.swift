@@ -204,25 +204,30 @@ enum StreamingStore {
 }
 
 /// Where SIMD kernels put their results: plain stores, or streaming stores.
-/// `count` elements from `out` are computed by `value(i)` for i in 0..<count
-/// in groups of four, with a scalar head (to 16-byte alignment when
-/// streaming) and tail computed by `scalar(i)`. One loop for every kernel.
+/// `count` elements from `out` are computed by `vector(i)` (elements i ..< i+4)
+/// and `scalar(i)`. Streaming covers only whole 64-byte cache lines: the
+/// elements before the first line boundary and after the last are stored
+/// normally, since a partly streamed line costs a slow partial write and
+/// mixing the two kinds of store on one line flushes the write-combining
+/// buffer. One loop for every kernel.
 @inline(__always)
 func storeSIMD4(count: Int, to out: UnsafeMutablePointer<Double>, streaming: Bool,
                 vector: (Int) -> SIMD4<Double>, scalar: (Int) -> Double) {
     var i = 0
     if streaming {
-        // Align the destination to 16 bytes (one element at most).
-        if Int(bitPattern: out) & 15 != 0, count > 0 { out[0] = scalar(0); i = 1 }
-        while i + 4 <= count {
+        // Plain stores up to the first cache-line boundary (at most 7 elements).
+        let misalignment = (Int(bitPattern: out) & 63) / 8
+        let head = misalignment == 0 ? 0 : min(count, 8 - misalignment)
+        while i < head { out[i] = scalar(i); i += 1 }
+        while i + 8 <= count {
             StreamingStore.store(vector(i), to: out + i)
-            i += 4
+            StreamingStore.store(vector(i + 4), to: out + i + 4)
+            i += 8
         }
-    } else {
-        while i + 4 <= count {
-            UnsafeMutableRawPointer(out + i).storeBytes(of: vector(i), as: SIMD4<Double>.self)
-            i += 4
-        }
+    }
+    while i + 4 <= count {
+        UnsafeMutableRawPointer(out + i).storeBytes(of: vector(i), as: SIMD4<Double>.self)
+        i += 4
     }
     while i < count { out[i] = scalar(i); i += 1 }
 }
