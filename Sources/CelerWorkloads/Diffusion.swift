@@ -268,14 +268,15 @@ public enum Diffusion: CaseStudy {
         let scratch: [AlignedBuffer<Double>]
 
         /// `depth` nil picks the deepest that keeps a band's rings in half of
-        /// its core's L2 cache, at most 32 steps and a quarter of a band's rows
-        /// (beyond that the halo recomputation costs more than it saves).
+        /// its core's L2 cache, at most 32 steps, and at most 1 + 1/32 of a
+        /// band's rows: a band recomputes about depth − 1 halo rows per step,
+        /// which costs a compute-bound (cache-resident) grid that fraction.
         init(_ config: Config, bands: Int, depth: Int? = nil) {
             self.bands = max(1, min(bands, config.rows))
             let rowBytes = 8 * config.cols
             let l2 = SystemInfo.cacheSize(level: 2) ?? (1 << 20)
             let bandRows = (config.rows + self.bands - 1) / self.bands
-            let automatic = max(1, min(32, (l2 / 2) / max(1, 3 * rowBytes) + 1, bandRows / 4))
+            let automatic = max(1, min(32, (l2 / 2) / max(1, 3 * rowBytes) + 1, bandRows / 32 + 1))
             self.depth = max(1, min(depth ?? automatic, max(1, config.steps)))
             let ringCount = 3 * config.cols * (self.depth - 1)
             scratch = (0..<self.bands).map { _ in AlignedBuffer<Double>(repeating: 0, count: max(1, ringCount)) }
