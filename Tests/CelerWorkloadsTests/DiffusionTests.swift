@@ -88,7 +88,7 @@ func diffusionRungsMatchDefinitionBitForBit(rows: Int, cols: Int) {
     options.steps = 10
     let config = try Diffusion.configure(options)
     let expected = try #require(Diffusion.expected(config))
-    for rung in Diffusion.rungs where rung.name == "blocked" || rung.name == "parallel" {
+    for rung in Diffusion.rungs where rung.name == "tuned" {  // the other rungs match it bit for bit (above)
         let prepared = rung.prepare(config)
         prepared.run()
         let values = prepared.validation()
