@@ -264,8 +264,12 @@ public enum Diffusion: CaseStudy {
     final class BlockingPlan: @unchecked Sendable {
         let bands: Int
         let depth: Int
-        /// Per band: `depth − 1` rings of three rows each.
+        /// Per band: `depth − 1` rings of three rows each, `ringStride` apart.
         let scratch: [AlignedBuffer<Double>]
+        /// Elements from one ring row to the next: the row padded by a cache
+        /// line and more, so that rows do not sit a multiple of 4 KiB apart
+        /// (loads that look like they alias an earlier store stall).
+        let ringStride: Int
 
         /// `depth` nil picks the deepest that keeps a band's rings in half of
         /// its core's L2 cache, at most 32 steps, and at most 1 + 1/32 of a
@@ -278,7 +282,8 @@ public enum Diffusion: CaseStudy {
             let bandRows = (config.rows + self.bands - 1) / self.bands
             let automatic = max(1, min(32, (l2 / 2) / max(1, 3 * rowBytes) + 1, bandRows / 32 + 1))
             self.depth = max(1, min(depth ?? automatic, max(1, config.steps)))
-            let ringCount = 3 * config.cols * (self.depth - 1)
+            ringStride = (config.cols + 7) / 8 * 8 + 8
+            let ringCount = 3 * ringStride * (self.depth - 1)
             scratch = (0..<self.bands).map { _ in AlignedBuffer<Double>(repeating: 0, count: max(1, ringCount)) }
         }
     }
@@ -294,7 +299,7 @@ public enum Diffusion: CaseStudy {
                 for band in bandRange {
                     let r0 = config.rows * band / plan.bands, r1 = config.rows * (band + 1) / plan.bands
                     fusedSteps(grids.value.src, grids.value.dst, rows: r0..<r1, depth: depth, config,
-                               rings: plan.scratch[band].pointer)
+                               rings: plan.scratch[band].pointer, ringStride: plan.ringStride)
                 }
             }
         }
@@ -312,14 +317,14 @@ public enum Diffusion: CaseStudy {
     /// (3·(depth − 1) rows) stays in cache. Rows are virtual (unwrapped) row
     /// numbers; level 0 row y is `src` row y mod R, so any R ≥ 1 works.
     static func fusedSteps(_ src: UnsafePointer<Double>, _ dst: UnsafeMutablePointer<Double>, rows: Range<Int>,
-                           depth: Int, _ config: Config, rings: UnsafeMutablePointer<Double>) {
+                           depth: Int, _ config: Config, rings: UnsafeMutablePointer<Double>, ringStride: Int) {
         if rows.isEmpty { return }
         let cols = config.cols, gridRows = config.rows
         @inline(__always) func wrap(_ y: Int, _ n: Int) -> Int { let m = y % n; return m < 0 ? m + n : m }
         /// Row y of level `level` (0 ..< depth), for reading.
         @inline(__always) func row(_ level: Int, _ y: Int) -> UnsafePointer<Double> {
             if level == 0 { return src + wrap(y, gridRows) * cols }
-            return UnsafePointer(rings + ((level - 1) * 3 + wrap(y, 3)) * cols)
+            return UnsafePointer(rings + ((level - 1) * 3 + wrap(y, 3)) * ringStride)
         }
         let first = rows.lowerBound - (depth - 1)
         let iterations = rows.count + 2 * depth - 2
@@ -328,7 +333,7 @@ public enum Diffusion: CaseStudy {
                 let y = first + k - (level - 1)
                 let widen = depth - level
                 guard y >= rows.lowerBound - widen, y < rows.upperBound + widen else { continue }
-                let out = level == depth ? dst + y * cols : rings + ((level - 1) * 3 + wrap(y, 3)) * cols
+                let out = level == depth ? dst + y * cols : rings + ((level - 1) * 3 + wrap(y, 3)) * ringStride
                 stepRow(up: row(level - 1, y - 1), mid: row(level - 1, y), down: row(level - 1, y + 1),
                         out: out, cols: cols, weight: config.weight, simd: true)
             }
