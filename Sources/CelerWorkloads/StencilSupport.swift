@@ -216,23 +216,28 @@ enum StreamingStore {
 @inline(__always)
 func storeSIMD4(count: Int, to out: UnsafeMutablePointer<Double>, streaming: Bool,
                 vector: (Int) -> SIMD4<Double>, scalar: (Int) -> Double) {
+    @inline(__always) func plain(_ i: Int) {
+        UnsafeMutableRawPointer(out + i).storeBytes(of: vector(i), as: SIMD4<Double>.self)
+    }
     var i = 0
     if streaming {
         // Plain stores up to the first cache-line boundary (at most 7 elements).
         let misalignment = (Int(bitPattern: out) & 63) / 8
         let head = misalignment == 0 ? 0 : min(count, 8 - misalignment)
-        while i < head { out[i] = scalar(i); i += 1 }
-        while i + 8 <= count {
+        while i < head { out[i] = scalar(i); i &+= 1 }
+        let lines = i + (count - i) / 8 * 8
+        while i < lines {
             StreamingStore.store(vector(i), to: out + i)
-            StreamingStore.store(vector(i + 4), to: out + i + 4)
-            i += 8
+            StreamingStore.store(vector(i &+ 4), to: out + (i &+ 4))
+            i &+= 8
         }
+    } else {
+        // Two vectors per iteration: two independent dependency chains.
+        let pairs = (count / 8) * 8
+        while i < pairs { plain(i); plain(i &+ 4); i &+= 8 }
     }
-    while i + 4 <= count {
-        UnsafeMutableRawPointer(out + i).storeBytes(of: vector(i), as: SIMD4<Double>.self)
-        i += 4
-    }
-    while i < count { out[i] = scalar(i); i += 1 }
+    if count - i >= 4 { plain(i); i &+= 4 }
+    while i < count { out[i] = scalar(i); i &+= 1 }
 }
 
 extension UnsafePointer<Double> {
