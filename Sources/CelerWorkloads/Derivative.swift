@@ -107,11 +107,14 @@ public enum Derivative: CaseStudy {
         }
     }
 
+    /// Pointers, no bounds checks; 1/dx² multiplied when exact.
     static func tuned(_ f: UnsafeBufferPointer<Double>, dx: Double, out: UnsafeMutableBufferPointer<Double>) {
         func run<D: StencilDivisor>(_ dx2: D) { scalarRange(f, out, 0..<out.count, dx2) }
         if let exact = MultiplyByExactReciprocal.of(dx * dx) { run(exact) } else { run(DivideBy(d: dx * dx)) }
     }
 
+    /// Four outputs per step from three unaligned loads; streaming stores
+    /// when the output exceeds the last-level cache.
     static func simd(_ f: UnsafeBufferPointer<Double>, dx: Double, out: UnsafeMutableBufferPointer<Double>) {
         let streaming = StreamingStore.worthwhile(bytes: out.count * 8)
         func run<D: StencilDivisor>(_ dx2: D) { simdRange(f, out, 0..<out.count, dx2, streaming: streaming) }
@@ -119,6 +122,7 @@ public enum Derivative: CaseStudy {
         if streaming { StreamingStore.fence() }
     }
 
+    /// `simd` on one static block per thread (the blocks `prepare` first-touched).
     static func parallel(_ f: UnsafeBufferPointer<Double>, dx: Double, out: UnsafeMutableBufferPointer<Double>) {
         let streaming = StreamingStore.worthwhile(bytes: out.count * 8)
         let buffers = UncheckedSendable((f, out))

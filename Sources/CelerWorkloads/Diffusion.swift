@@ -239,11 +239,13 @@ public enum Diffusion: CaseStudy {
         }
     }
 
+    /// Flat grids and pointers, one point at a time; the wrap only at the edges.
     static func tuned(_ initial: UnsafePointer<Double>, _ config: Config,
                       _ a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>) {
         serialSteps(initial, config, a, b, simd: false)
     }
 
+    /// The row kernel four points at a time.
     static func simd(_ initial: UnsafePointer<Double>, _ config: Config,
                      _ a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>) {
         serialSteps(initial, config, a, b, simd: true)
@@ -258,6 +260,7 @@ public enum Diffusion: CaseStudy {
         }
     }
 
+    /// `simd` rows in one static block per thread, one parallel loop per step.
     static func parallel(_ initial: UnsafePointer<Double>, _ config: Config,
                          _ a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>) {
         if config.steps == 0 { a.update(from: initial, count: config.count); return }
@@ -301,6 +304,7 @@ public enum Diffusion: CaseStudy {
         }
     }
 
+    /// Passes of `plan.depth` fused steps, each band of rows on its own thread.
     static func blocked(_ initial: UnsafePointer<Double>, _ config: Config,
                         _ a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>, plan: BlockingPlan) {
         if config.steps == 0 { a.update(from: initial, count: config.count); return }

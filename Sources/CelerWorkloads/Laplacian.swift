@@ -194,6 +194,7 @@ public enum Laplacian: CaseStudy {
         }
     }
 
+    /// Flat buffers and pointers, one point at a time (LLVM vectorises it).
     static func tuned(_ f: UnsafeBufferPointer<Double>, _ config: Config, out: UnsafeMutableBufferPointer<Double>) {
         func run<DX, DY>(_ k: Constants<DX, DY>) {
             rows(f.baseAddress!, cols: config.cols, out.baseAddress!, 0..<config.outputRows, k, simd: false)
@@ -201,6 +202,7 @@ public enum Laplacian: CaseStudy {
         switch Divisors(config) { case .exact(let k): run(k); case .general(let k): run(k) }
     }
 
+    /// Four points at a time, explicitly.
     static func simd(_ f: UnsafeBufferPointer<Double>, _ config: Config, out: UnsafeMutableBufferPointer<Double>) {
         func run<DX, DY>(_ k: Constants<DX, DY>) {
             rows(f.baseAddress!, cols: config.cols, out.baseAddress!, 0..<config.outputRows, k, simd: true)
@@ -208,6 +210,7 @@ public enum Laplacian: CaseStudy {
         switch Divisors(config) { case .exact(let k): run(k); case .general(let k): run(k) }
     }
 
+    /// `simd` rows in one static block of rows per thread.
     static func parallel(_ f: UnsafeBufferPointer<Double>, _ config: Config, out: UnsafeMutableBufferPointer<Double>) {
         let pointers = UncheckedSendable((f.baseAddress!, out.baseAddress!))
         func run<DX, DY>(_ k: Constants<DX, DY>) {
