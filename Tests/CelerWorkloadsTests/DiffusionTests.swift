@@ -122,3 +122,17 @@ func diffusionRungsMatchDefinitionBitForBit(rows: Int, cols: Int) {
         }
     }
 }
+
+@Test func diffusionWorkBoundFollowsTheCache() {
+    // Two 640² grids (6.5 MB) fit the last-level cache: only the first read and
+    // the last write reach memory. Grids far beyond it stream every step.
+    let small = Diffusion.work(Diffusion.Config(rows: 640, cols: 640, steps: 500), result: [])
+    if 2 * 8 * 640 * 640 <= StreamingStore.lastLevelCache {  // any machine with an LLC of 6.5 MB or more
+        #expect(small.bound == .compute && small.bytes == 2 * 8 * 640 * 640)
+    } else {
+        #expect(small.bound == .memory && small.bytes == 500 * 2 * 8 * 640 * 640)
+    }
+    let huge = Diffusion.work(Diffusion.Config(rows: 20000, cols: 20000, steps: 3), result: [])
+    #expect(huge.bound == .memory && huge.bytes == 3 * 2 * 8 * 20000 * 20000)
+    #expect(huge.flops == 7 * 20000 * 20000 * 3)
+}
