@@ -1,0 +1,249 @@
+import CelerCore
+import CelerParallel
+import Synchronization
+#if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
+import _Builtin_intrinsics.intel
+#endif
+
+// Shared pieces of the memory-bound case studies (derivative, laplacian,
+// diffusion, add): input generation, option checking, validation summaries,
+// exact strength reduction of divisions and streaming stores. Each kernel file
+// keeps its own algorithm; this file holds only what they all need.
+
+// MARK: - Inputs
+
+enum StencilInput {
+    /// Values `0 ..< count` of SplitMix64 stream `seed`, in an aligned buffer.
+    /// With `parallel`, the buffer is filled by `parallelFor(.static)` so each
+    /// thread first-touches the pages it will later read in a static schedule.
+    static func uniform(seed: UInt64, count: Int, parallel: Bool = true) -> AlignedBuffer<Double> {
+        let buffer = AlignedBuffer<Double>(uninitializedCount: count)
+        let generator = SplitMix64(seed: seed)
+        let base = UncheckedSendable(buffer.pointer)
+        let fill = { (range: Range<Int>) in
+            let p = base.value
+            for k in range { p[k] = generator.uniform(k) }
+        }
+        if parallel { parallelFor(0..<count, schedule: .static, fill) } else { fill(0..<count) }
+        return buffer
+    }
+
+    /// The same values as a plain Swift array, for the `naive` rungs.
+    static func uniformArray(seed: UInt64, count: Int) -> [Double] {
+        let generator = SplitMix64(seed: seed)
+        return (0..<count).map { generator.uniform($0) }
+    }
+
+    /// An uninitialised output buffer whose pages are first-touched (zeroed)
+    /// by `parallelFor(.static)` over `count` elements when `parallel`, so the
+    /// page faults are taken here, outside timing, by the thread that writes them.
+    static func output(count: Int, parallel: Bool) -> AlignedBuffer<Double> {
+        let buffer = AlignedBuffer<Double>(uninitializedCount: count)
+        let base = UncheckedSendable(buffer.pointer)
+        let touch = { (range: Range<Int>) in
+            (base.value + range.lowerBound).initialize(repeating: 0, count: range.count)
+        }
+        if parallel { parallelFor(0..<count, schedule: .static, touch) } else { touch(0..<count) }
+        return buffer
+    }
+}
+
+/// A mutable value shared by a prepared run's closures (the naive rungs'
+/// Swift arrays).
+final class StencilBox<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+// MARK: - Options
+
+enum StencilOptions {
+    /// The largest number of grid points a workload accepts (2^31).
+    static let maximumElements = 1 << 31
+
+    /// `--size` with `dimensions` entries, each at least `minimum`, whose
+    /// product is at most `maximumElements`; `fallback` when not given.
+    static func size(_ options: WorkloadOptions, dimensions: Int, minimum: [Int],
+                     fallback: [Int], shape: String) throws(CelerError) -> [Int] {
+        guard let size = options.size else { return fallback }
+        let text = size.map(String.init).joined(separator: ",")
+        let allowed = "give \(shape) with \(describe(minimum)), at most 2^31 points in all"
+        guard size.count == dimensions else { throw .invalidOption("--size", text, allowed: allowed) }
+        var product = 1
+        for (value, least) in zip(size, minimum) {
+            guard value >= least, value <= maximumElements else {
+                throw .invalidOption("--size", text, allowed: allowed)
+            }
+            product = product.multipliedReportingOverflow(by: value).partialValue
+            guard product <= maximumElements else { throw .invalidOption("--size", text, allowed: allowed) }
+        }
+        return size
+    }
+
+    private static func describe(_ minimum: [Int]) -> String {
+        if minimum.count == 1 { return "n >= \(minimum[0])" }
+        if Set(minimum).count == 1 { return "each >= \(minimum[0])" }
+        return "minimum " + minimum.map(String.init).joined(separator: "x")
+    }
+
+    /// `--steps` in 0 ... 10^7; `fallback` when not given.
+    static func steps(_ options: WorkloadOptions, fallback: Int) throws(CelerError) -> Int {
+        guard let steps = options.steps else { return fallback }
+        guard steps >= 0, steps <= 10_000_000 else {
+            throw .invalidOption("--steps", "\(steps)", allowed: "use a step count from 0 to 10000000")
+        }
+        return steps
+    }
+}
+
+// MARK: - Validation
+
+/// Accurate (compensated) summaries of an output array; every rung of every
+/// stencil workload is judged by these, whatever order it computed in.
+struct StencilSummary {
+    var sum = AccurateSum()
+    var sumAbs = AccurateSum()
+    var sumSquares = AccurateSum()
+    var maximum = -Double.infinity
+
+    init() {}
+    init(_ values: UnsafeBufferPointer<Double>) { add(values) }
+
+    mutating func add(_ values: UnsafeBufferPointer<Double>) {
+        for x in values {
+            sum.add(x)
+            sumAbs.add(abs(x))
+            sumSquares.add(x * x)
+            if x > maximum || x.isNaN { maximum = x }
+        }
+    }
+}
+
+// MARK: - Arithmetic on one point or on four
+
+/// The operations a stencil formula uses, on one double or on SIMD lanes, so
+/// each kernel's formula is written once and used by its scalar and SIMD
+/// loops alike (the same operations in the same order: the same bits).
+protocol StencilLanes {
+    static func + (a: Self, b: Self) -> Self
+    static func - (a: Self, b: Self) -> Self
+    static func * (a: Double, b: Self) -> Self
+    static func * (a: Self, b: Double) -> Self
+    static func / (a: Self, b: Double) -> Self
+}
+extension Double: StencilLanes {}
+extension SIMD4: StencilLanes where Scalar == Double {}
+
+// MARK: - Division
+
+/// How a kernel divides by a grid constant such as dx²: by dividing, or, when
+/// the constant is a power of two, by multiplying by its reciprocal, which is
+/// then exact, so `x * (1/d)` and `x / d` are the same double for every x
+/// (one correctly rounded result of the same real number). Division is the
+/// slowest vector operation (vdivpd: 4 doubles per 5 cycles on Zen 4); the
+/// multiply keeps bandwidth-bound kernels from becoming division-bound.
+protocol StencilDivisor: Sendable {
+    func divide<V: StencilLanes>(_ x: V) -> V
+}
+
+struct DivideBy: StencilDivisor {
+    let d: Double
+    @inline(__always) func divide<V: StencilLanes>(_ x: V) -> V { x / d }
+}
+
+struct MultiplyByExactReciprocal: StencilDivisor {
+    let reciprocal: Double
+    @inline(__always) func divide<V: StencilLanes>(_ x: V) -> V { x * reciprocal }
+
+    /// The exact reciprocal of `d` if `d` is a power of two whose reciprocal
+    /// is a normal double, else nil.
+    static func of(_ d: Double) -> MultiplyByExactReciprocal? {
+        let r = 1 / d
+        guard d.isNormal, d.significandBitPattern == 0, r.isNormal else { return nil }
+        return MultiplyByExactReciprocal(reciprocal: r)
+    }
+}
+
+// MARK: - Streaming stores
+
+/// Non-temporal ("streaming") stores for outputs far larger than the caches:
+/// they write whole cache lines to memory without first reading them (no
+/// write-allocate), so a kernel moves 16 instead of 24 bytes per point of
+/// `out = f(in)`. Swift has no such store; the compiler's own x86 intrinsics
+/// module provides `_mm256_stream_pd` (legal in every build: without AVX it
+/// becomes two SSE2 stores).
+enum StreamingStore {
+    /// Whether an output of this many bytes should be streamed: when it is
+    /// larger than the last-level cache, so it would be evicted anyway.
+    static func worthwhile(bytes: Int) -> Bool {
+        #if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
+        return bytes > lastLevelCache
+        #else
+        return false
+        #endif
+    }
+
+    static let lastLevelCache: Int = SystemInfo.cacheSize(level: 3) ?? SystemInfo.cacheSize(level: 2) ?? (8 << 20)
+
+    /// Stores `v` at `p`, which must be 32-byte aligned. With AVX (release
+    /// builds target haswell) this is one `vmovntpd` of 32 bytes, measured
+    /// 5–25 % faster than two 16-byte ones; without AVX, LLVM splits it into
+    /// two SSE2 `movntps`.
+    @inline(__always)
+    static func store(_ v: SIMD4<Double>, to p: UnsafeMutablePointer<Double>) {
+        #if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
+        _mm256_stream_pd(p, v)
+        #else
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Double>.self)
+        #endif
+    }
+
+    /// Makes this thread's streaming stores visible before it reports its
+    /// work done. (A locked instruction; `sfence` is not reachable from Swift.)
+    @inline(__always)
+    static func fence() {
+        atomicMemoryFence(ordering: .sequentiallyConsistent)
+    }
+}
+
+/// Where SIMD kernels put their results: plain stores, or streaming stores.
+/// `count` elements from `out` are computed by `vector(i)` (elements i ..< i+4)
+/// and `scalar(i)`. Streaming covers only whole 64-byte cache lines: the
+/// elements before the first line boundary and after the last are stored
+/// normally, since a partly streamed line costs a slow partial write and
+/// mixing the two kinds of store on one line flushes the write-combining
+/// buffer. One loop for every kernel.
+@inline(__always)
+func storeSIMD4(count: Int, to out: UnsafeMutablePointer<Double>, streaming: Bool,
+                vector: (Int) -> SIMD4<Double>, scalar: (Int) -> Double) {
+    @inline(__always) func plain(_ i: Int) {
+        UnsafeMutableRawPointer(out + i).storeBytes(of: vector(i), as: SIMD4<Double>.self)
+    }
+    var i = 0
+    if streaming {
+        // Plain stores up to the first cache-line boundary (at most 7 elements).
+        let misalignment = (Int(bitPattern: out) & 63) / 8
+        let head = misalignment == 0 ? 0 : min(count, 8 - misalignment)
+        while i < head { out[i] = scalar(i); i &+= 1 }
+        let lines = i + (count - i) / 8 * 8
+        while i < lines {
+            StreamingStore.store(vector(i), to: out + i)
+            StreamingStore.store(vector(i &+ 4), to: out + (i &+ 4))
+            i &+= 8
+        }
+    } else {
+        // Two vectors per iteration: two independent dependency chains.
+        let pairs = (count / 8) * 8
+        while i < pairs { plain(i); plain(i &+ 4); i &+= 8 }
+    }
+    if count - i >= 4 { plain(i); i &+= 4 }
+    while i < count { out[i] = scalar(i); i &+= 1 }
+}
+
+extension UnsafePointer<Double> {
+    /// Four doubles from `self + i` (any alignment).
+    @inline(__always)
+    func load4(_ i: Int) -> SIMD4<Double> {
+        UnsafeRawPointer(self + i).loadUnaligned(as: SIMD4<Double>.self)
+    }
+}
