@@ -28,10 +28,10 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "List the workloads, their rungs, peers and options, then exit.")
     var list = false
 
-    @Option(help: "WIDTHxHEIGHT, ROWSxCOLS, N, or a preset: small, default, seed.")
+    @Option(parsing: .unconditional, help: "WIDTHxHEIGHT, ROWSxCOLS, N, or a preset: small, default, seed.")
     var size: String?
 
-    @Option(help: "Sieve: the largest number sieved.")
+    @Option(parsing: .unconditional, help: "Sieve: the largest number sieved.")
     var limit: String?
 
     @Flag(name: .customLong("count-only"), help: "Sieve: count the primes instead of returning them.")
@@ -43,37 +43,37 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("c"), parsing: .unconditional, help: "Julia: the constant, as RE,IM (write --c=…).")
     var c: String?
 
-    @Option(help: "Julia, Mandelbrot: the iteration limit.")
+    @Option(parsing: .unconditional, help: "Julia, Mandelbrot: the iteration limit.")
     var maxiter: String?
 
-    @Option(help: "Diffusion: the number of time steps.")
+    @Option(parsing: .unconditional, help: "Diffusion: the number of time steps.")
     var steps: String?
 
-    @Option(help: "Rungs or peers to run: NAME[,NAME…] or all.")
+    @Option(parsing: .unconditional, help: "Rungs or peers to run: NAME[,NAME…] or all.")
     var variant: String?
 
-    @Option(name: .customLong("repeat"), help: "Timed runs per rung (default 5).")
+    @Option(name: .customLong("repeat"), parsing: .unconditional, help: "Timed runs per rung (default 5).")
     var repeatCount: String?
 
-    @Option(help: "Untimed runs before timing (default 1).")
+    @Option(parsing: .unconditional, help: "Untimed runs before timing (default 1).")
     var warmup: String?
 
-    @Option(help: "Threads for threaded rungs and peers (default: the available cores).")
+    @Option(parsing: .unconditional, help: "Threads for threaded rungs and peers (default: the available cores).")
     var threads: String?
 
-    @Option(name: .customLong("time-budget"), help: "Seconds of timed runs after which a rung stops repeating (default 1).")
+    @Option(name: .customLong("time-budget"), parsing: .unconditional, help: "Seconds of timed runs after which a rung stops repeating (default 1).")
     var timeBudget: String?
 
     @Flag(help: "Also run the Python peers in peers/ (pip install -r peers/requirements.txt).")
     var peers = false
 
-    @Option(name: .customLong("peer-max-run"), help: "Skip pure-Python peers whose single run would exceed this many seconds (default 10).")
+    @Option(name: .customLong("peer-max-run"), parsing: .unconditional, help: "Skip pure-Python peers whose single run would exceed this many seconds (default 10).")
     var peerMaxRun: String?
 
-    @Option(help: "Output: table, markdown, json or csv.")
+    @Option(parsing: .unconditional, help: "Output: table, markdown, json or csv.")
     var format: String?
 
-    @Option(help: "Write DIR/report.md with the tables, a speed-up chart and the machine.")
+    @Option(parsing: .unconditional, help: "Write DIR/report.md with the tables, a speed-up chart and the machine.")
     var report: String?
 
     var raw: CompareOptions.Raw {

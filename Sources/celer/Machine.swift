@@ -62,11 +62,16 @@ enum MachineStore {
     /// Saves `c`; returns the path, or nil if it could not be written.
     @discardableResult
     static func save(_ c: MachineCeilings) -> String? {
+        #if DEBUG
+        // A debug build's probes run orders of magnitude below the machine's peak.
+        return nil
+        #else
         guard let path = MachineCeilings.cachePath else { return nil }
         let dir = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         do { try AtomicFile.write(encode(c) + "\n", to: path) } catch { return nil }
         return path
+        #endif
     }
 
     static func encode(_ c: MachineCeilings) -> String {
@@ -79,7 +84,11 @@ enum MachineStore {
     /// there are none; `note` is told which.
     static func ceilingsForCompare(note: (String) -> Void) -> MachineCeilings {
         if let cached = load(), cached.matchesThisMachine { return cached }
+        #if DEBUG
+        note("debug build: machine ceilings measured quickly and not cached (% of peak is only meaningful in release builds)")
+        #else
         note("no machine ceilings cached: measuring quickly (a few seconds; 'celer machine' measures fully)")
+        #endif
         let c = MachineCeilings.measure(quick: true)
         save(c)
         return c

@@ -16,7 +16,11 @@ enum ComparisonReport {
             throw CelerError("--report", "'\(dir)' exists and is not a directory; give a directory path")
         }
         let parent = (dir as NSString).deletingLastPathComponent
-        try AtomicFile.checkWritable((parent.isEmpty ? "." : parent) + "/.celer-report")
+        do {
+            try AtomicFile.checkWritable((parent.isEmpty ? "." : parent) + "/.celer-report")
+        } catch {
+            throw CelerError("--report", "cannot create '\(dir)': \(error.message); give a path in a writable directory")
+        }
     }
 
     static func write(rows: [ComparisonRow], to dir: String, ceilings: MachineCeilings, threads: Int,
