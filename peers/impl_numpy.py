@@ -134,10 +134,10 @@ def diffusion(p):
         u[:] = u0
         for _ in range(steps):
             np.add(np.roll(u, 1, axis=0), np.roll(u, -1, axis=0), out=lap)
-            lap += np.roll(u, 1, axis=1)
-            lap += np.roll(u, -1, axis=1)
-            lap -= 4.0 * u
-            lap *= alpha
+            np.add(lap, np.roll(u, 1, axis=1), out=lap)
+            np.add(lap, np.roll(u, -1, axis=1), out=lap)
+            np.subtract(lap, 4.0 * u, out=lap)
+            np.multiply(lap, alpha, out=lap)
             np.add(u, lap, out=u)
         return u
     return run

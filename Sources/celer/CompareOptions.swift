@@ -110,7 +110,7 @@ struct CompareOptions {
             w.preset = preset
             return
         }
-        let parts = s.lowercased().split(separator: "x", omittingEmptySubsequences: false)
+        let parts = s.lowercased().replacingUnderscores().split(separator: "x", omittingEmptySubsequences: false)
         guard parts.count == 1 || parts.count == 2 else { throw CelerError.invalidOption("--size", s, allowed: allowed) }
         var dims: [Int] = []
         for p in parts {
