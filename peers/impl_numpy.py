@@ -54,12 +54,12 @@ def sieve_numpy(limit, count_only):
         return 0 if count_only else np.zeros(0, dtype=np.int64)
     odd = np.ones((limit + 1) // 2, dtype=bool)  # odd[k] stands for 2k+1
     odd[0] = False
-    for k in range(1, (int(limit ** 0.5) + 1) // 2 + 1):
+    k = 1
+    while (2 * k + 1) * (2 * k + 1) <= limit:
         if odd[k]:
             q = 2 * k + 1
-            if q * q > limit:
-                break
             odd[q * q // 2::q] = False
+        k += 1
     if count_only:
         return int(np.count_nonzero(odd)) + 1
     primes = np.flatnonzero(odd).astype(np.int64)

@@ -14,11 +14,23 @@ MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 MIX2 = np.uint64(0x94D049BB133111EB)
 
 
+_streams = {}
+
+
 def splitmix64_uniform(seed, count, start=0, out=None, chunk=1 << 22):
     """Values start ..< start+count of SplitMix64 stream `seed` as doubles in
-    [0, 1), vectorised in NumPy (uint64 arithmetic wraps like the definition)."""
+    [0, 1), vectorised in NumPy (uint64 arithmetic wraps like the definition).
+    Without `out`, the array is made once per process and shared by every
+    peer (read-only: peers never write their inputs)."""
     if out is None:
-        out = np.empty(count, dtype=np.float64)
+        key = (seed, count, start)
+        if key not in _streams:
+            arr = splitmix64_uniform(seed, count, start, np.empty(count, dtype=np.float64), chunk)
+            arr.flags.writeable = False
+            if len(_streams) >= 2:  # add uses two streams; keep no more
+                _streams.pop(next(iter(_streams)))
+            _streams[key] = arr
+        return _streams[key]
     s = np.uint64(seed)
     for lo in range(0, count, chunk):
         hi = min(count, lo + chunk)

@@ -6,6 +6,9 @@ peer on stdout, as it finishes:
    "times": [0.045, ...], "compile_s": 0.61,
    "validation": [["sum", "i", "33219980"]], "skipped": null}
 
+A peer that raises while running gets an "error" field instead (Celer
+reports it as a failure).
+
 Validation values are [name, "i" (integer) or "r" (real), value as text] so
 that Celer reads them back without loss. `skipped` gives the reason a peer did
 not run (missing package, over the time budget). Timing matches Celer's
@@ -153,6 +156,10 @@ def run_one(workload, impl, p, args):
                 break
     except impl_python.OverBudget as e:
         record["skipped"] = str(e)
+        record["times"] = []
+        return record
+    except Exception as e:  # a crash in a kernel is a failure, not a skip
+        record["error"] = "%s: %s" % (type(e).__name__, str(e).splitlines()[0] if str(e) else "")
         record["times"] = []
         return record
     if jit and first_call is not None and record["times"]:

@@ -183,7 +183,8 @@ struct CompareRun {
         }
         if !failures.isEmpty {
             note("\(failures.count) validation failure\(failures.count == 1 ? "" : "s"): "
-                 + failures.map { "\($0.workload)/\($0.variant)" }.joined(separator: ", "))
+                 + failures.map { "\($0.workload)/\($0.variant)" + ($0.summary.hasPrefix("error:") ? " (\($0.summary))" : "") }
+                    .joined(separator: ", "))
             return 1
         }
         return 0

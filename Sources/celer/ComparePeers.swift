@@ -51,6 +51,7 @@ struct PeerRunner {
         var compile_s: Double?
         var validation: [[String]]
         var skipped: String?
+        var error: String?
     }
 
     /// Rows for every peer of `study` (or those named in `variants`). Never
@@ -101,6 +102,14 @@ struct PeerRunner {
                 continue
             }
             if let s = r.skipped { rows.append(skippedRow(impl, s)); continue }
+            if let e = r.error {
+                // Ran and crashed: a failure (no validation values), with the error as its summary.
+                rows.append(ComparisonRow(workload: study.name, variant: impl, kind: .peer, summary: "error: \(e)",
+                                          parameters: study.parameters, threads: r.threads,
+                                          requestedRuns: max(1, settings.repeats), expected: expected,
+                                          reference: reference))
+                continue
+            }
             let values = PeerRunner.validation(r.validation, matching: expected)
             let row = ComparisonRow(
                 workload: study.name, variant: impl, kind: .peer, parameters: study.parameters,
