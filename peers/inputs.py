@@ -160,11 +160,11 @@ def normalise(workload, raw):
 # Grids and inputs (made outside the timed region).
 
 def julia_axes(p):
-    """x1 + i·step, step = (x2 − x1)/width (the same counts at the seed size as (i·(x2 − x1))/width)."""
+    """xs[i] = x1 + (i·(x2 − x1))/width, as workloads.md writes it and Celer's
+    Julia computes it (grids must agree bit for bit off the seed size too)."""
     w, h = p["width"], p["height"]
-    sx, sy = (p["xmax"] - p["xmin"]) / w, (p["ymax"] - p["ymin"]) / h
-    xs = np.array([p["xmin"] + i * sx for i in range(w)])
-    ys = np.array([p["ymin"] + i * sy for i in range(h)])
+    xs = np.array([p["xmin"] + i * (p["xmax"] - p["xmin"]) / w for i in range(w)])
+    ys = np.array([p["ymin"] + i * (p["ymax"] - p["ymin"]) / h for i in range(h)])
     return xs, ys
 
 
