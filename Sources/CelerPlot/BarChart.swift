@@ -37,7 +37,7 @@ public enum BarChart {
         let barH = 16.0, gap = 4.0, groupGap = 22.0, top = 58.0, labelW = 170.0, right = 70.0
         let plotW = width - labelW - right
         let rows = groups.reduce(0.0) { $0 + Double($1.bars.count) * (barH + gap) + groupGap }
-        let height = top + rows + 40
+        let height = top + rows + 52
         func x(_ v: Double) -> Double { labelW + (log10(v) - lo) / (hi - lo) * plotW }
 
         var svg = SVG(width: width, height: height)
@@ -50,7 +50,7 @@ public enum BarChart {
             lx += 24 + Double(meaning.count) * 6.5
         }
         // Decade grid and labels.
-        let bottom = height - 30
+        let bottom = height - 42
         var d = lo
         while d <= hi + 1e-9 {
             let v = pow10(d)

@@ -168,35 +168,62 @@ public enum Harness {
         return study.rungs.filter { variants.contains($0.name) }
     }
 
+    /// The name of the value a rung validates with when it refuses a
+    /// configuration (e.g. a whole-array sieve asked for 10^12): its run does
+    /// nothing and its row is reported as skipped, not failed.
+    public static let refusedName = "refused"
+
+    static func isRefusal(_ values: [ValidationValue]) -> Bool {
+        values.count == 1 && values[0].name == refusedName
+    }
+
     /// Times and checks every selected rung of `study`.
     ///
     /// Each rung is checked against `study.expected` when known; otherwise
-    /// against the validation of the first rung of the ladder, which is run
-    /// once, untimed, if it is not itself selected. Speed-ups are over the
-    /// first timed rung. `progress` is called after each rung.
+    /// against the validation of the reference rung: the first rung of the
+    /// ladder that does not refuse the configuration, run once, untimed, if it
+    /// is not itself selected. Speed-ups are over the first timed rung.
+    /// `progress` is called after each rung.
     public static func run(_ study: ConfiguredCaseStudy, variants: [String]? = nil,
                            settings: HarnessSettings, ceilings: MachineCeilings? = nil,
                            progress: ((ComparisonRow) -> Void)? = nil) throws(CelerError) -> [ComparisonRow] {
-        let selected = try select(study, variants: variants)
+        let selected = Set(try select(study, variants: variants).map(\.name))
         var expected: [ValidationValue] = []
         var reference = ReferenceSource.none
         if let exact = study.expected, !exact.isEmpty {
             expected = exact; reference = .exact
-        } else if let first = study.rungs.first, selected.first?.name != first.name {
-            let prepared = first.prepare()
-            prepared.run()
-            expected = prepared.validation()
-            reference = .rung(first.name)
         }
         var rows: [ComparisonRow] = []
-        for (index, rung) in selected.enumerated() {
+        // Walk the ladder in order: selected rungs are timed; unselected ones run
+        // once, untimed, only while no reference has been found yet.
+        for rung in study.rungs {
+            let isSelected = selected.contains(rung.name)
+            if !isSelected && reference != .none { continue }
             let prepared = rung.prepare()
-            let times = time(prepared, settings: settings)
+            let times: [Double]
+            if isSelected {
+                times = time(prepared, settings: settings)
+            } else {
+                prepared.run()
+                times = []
+            }
             let validation = prepared.validation()
-            if index == 0 && reference == .none, let first = study.rungs.first, first.name == rung.name {
+            let refused = isRefusal(validation)
+            if reference == .none && !refused {
                 expected = validation; reference = .rung(rung.name)
             }
+            guard isSelected else { continue }
             let threads = rung.threaded ? Parallel.threadCount : 1
+            if refused {
+                let row = ComparisonRow(
+                    workload: study.name, variant: rung.name, kind: .celer, summary: rung.summary,
+                    parameters: study.parameters, threads: threads, requestedRuns: max(1, settings.repeats),
+                    validation: validation, expected: expected, reference: reference,
+                    skipped: "this rung refuses these parameters (see 'celer compare --list')")
+                rows.append(row)
+                progress?(row)
+                continue
+            }
             // Work is computed from the values of a correct run.
             let work = study.work(expected.isEmpty ? validation : expected)
             var row = ComparisonRow(
@@ -205,9 +232,13 @@ public enum Harness {
                 requestedRuns: max(1, settings.repeats), validation: validation,
                 expected: expected, reference: reference, work: work,
                 ceiling: ceilings?.ceiling(for: work.bound, threads: threads))
-            row.baselineMedian = rows.first?.median ?? row.median
+            row.baselineMedian = rows.first { $0.median != nil }?.median ?? row.median
             rows.append(row)
             progress?(row)
+        }
+        // Rows before the reference was found were all refusals: show them the same values.
+        for i in rows.indices where rows[i].expected.isEmpty {
+            rows[i].expected = expected; rows[i].reference = reference
         }
         return rows
     }

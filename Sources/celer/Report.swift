@@ -67,7 +67,7 @@ enum ComparisonReport {
             BarChart.Group(title: workload, bars: group.compactMap { r in
                 guard let s = r.speedup else { return nil }
                 let color = r.ok == false ? failColor : r.kind == .celer ? celerColor : peerColor
-                return BarChart.Bar(label: r.kind == .peer ? "\(r.variant) (Python)" : r.variant, value: s, color: color)
+                return BarChart.Bar(label: r.kind == .peer ? "\(r.variant) (peer)" : r.variant, value: s, color: color)
             })
         }
         return BarChart.logSpeedups(groups, title: "Speed-up per workload (median time)",

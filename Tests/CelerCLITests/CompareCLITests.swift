@@ -188,7 +188,7 @@ enum CLI {
         #expect(svg.hasPrefix("<?xml"))
         #expect(svg.contains("<svg"))
         #expect(svg.contains("simd: 200.0x") || svg.contains("simd: 200x"))
-        #expect(svg.contains("numpy (Python): 0.5x"))
+        #expect(svg.contains("numpy (peer): 0.5x"))
         #expect(svg.contains(ComparisonReport.failColor))   // the failed peer
         #expect(svg.contains(">100x<"))                        // a decade label
     }

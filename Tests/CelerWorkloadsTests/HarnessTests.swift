@@ -56,6 +56,31 @@ enum SumOfSquares: CaseStudy {
     }
 }
 
+/// A ladder whose first rung refuses large inputs (validates as `refused=n`).
+enum Picky: CaseStudy {
+    typealias Config = Int
+    static let name = "picky"
+    static let summary = "refusal (test)"
+    static let optionsHelp = ""
+    static var rungs: [Rung<Int>] {
+        [
+            Rung("whole", "refuses n > 50") { n in
+                PreparedRun(run: {}, validation: { n > 50 ? [ValidationValue(Harness.refusedName, n)] : [ValidationValue("sum", n * (n - 1) / 2)] })
+            },
+            Rung("loop", "adds") { n in
+                PreparedRun(run: {}, validation: { [ValidationValue("sum", (0..<n).reduce(0, +))] })
+            },
+            Rung("wrong", "off by one") { n in
+                PreparedRun(run: {}, validation: { [ValidationValue("sum", n * (n + 1) / 2)] })
+            },
+        ]
+    }
+    static func configure(_ o: WorkloadOptions) throws(CelerError) -> Int { o.size?.first ?? 10 }
+    static func parameters(_ n: Int) -> [Parameter] { [Parameter("n", .integer(n))] }
+    static func expected(_ n: Int) -> [ValidationValue]? { nil }
+    static func work(_ n: Int, result: [ValidationValue]) -> Work { Work(flops: Double(n), bytes: 0, bound: .compute) }
+}
+
 /// Keeps an output pointer alive in a Sendable closure (leaked on purpose: tests only).
 struct UncheckedBox: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Int64>
@@ -143,6 +168,24 @@ func configured(n: Int, exact: Bool) throws -> ConfiguredCaseStudy {
         #expect(rows.allSatisfy { $0.reference == .exact })
         // n = 1: 0² = 0 and the wrong rung gives 1.
         #expect(rows.map(\.ok) == [true, true, false])
+    }
+
+    @Test(arguments: [10, 100])
+    func refusingRungsAreSkippedAndTheNextRungIsTheReference(n: Int) throws {
+        var o = WorkloadOptions()
+        o.size = [n]
+        let study = try AnyCaseStudy(Picky.self).configure(o)
+        let rows = try Harness.run(study, settings: HarnessSettings(repeats: 1, warmup: 0, budgetSeconds: 1))
+        #expect(rows.map(\.variant) == ["whole", "loop", "wrong"])
+        let refused = n > 50
+        #expect(rows.map(\.ok) == [refused ? nil : true, true, false])
+        #expect((rows[0].skipped != nil) == refused)
+        #expect(rows.allSatisfy { $0.reference == .rung(refused ? "loop" : "whole") })
+        #expect(rows.allSatisfy { $0.expected == [ValidationValue("sum", n * (n - 1) / 2)] })
+        // Only the selected, refused rung: the reference comes from the next rung, run untimed.
+        let alone = try Harness.run(study, variants: ["wrong"], settings: HarnessSettings(repeats: 1, warmup: 0))
+        #expect(alone.count == 1 && alone[0].ok == false)
+        #expect(alone[0].reference == .rung(refused ? "loop" : "whole"))
     }
 
     @Test func unknownVariantIsAOneLineErrorNamingTheOption() throws {
