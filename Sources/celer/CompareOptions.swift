@@ -66,7 +66,7 @@ struct CompareOptions {
         }
         if let s = raw.c { o.workload.c = try parseReals("--c", s, count: 2, shape: "RE,IM") }
         if let s = raw.maxiter { o.workload.maxiter = try parseInteger("--maxiter", s, 1...1_000_000_000, what: "an integer from 1 to 1000000000") }
-        if let s = raw.steps { o.workload.steps = try parseInteger("--steps", s, 1...1_000_000_000, what: "an integer from 1 to 1000000000") }
+        if let s = raw.steps { o.workload.steps = try parseInteger("--steps", s, 0...1_000_000_000, what: "an integer from 0 to 1000000000") }
         if let s = raw.repeats { o.settings.repeats = try parseInteger("--repeat", s, 1...1000, what: "an integer from 1 to 1000") }
         if let s = raw.warmup { o.settings.warmup = try parseInteger("--warmup", s, 0...100, what: "an integer from 0 to 100") }
         if let s = raw.threads { o.threads = try parseInteger("--threads", s, 1...maxThreads, what: "an integer from 1 to \(maxThreads)") }
@@ -105,12 +105,12 @@ struct CompareOptions {
 
     /// `--size`: a preset name, WIDTHxHEIGHT / ROWSxCOLS, or N.
     static func parseSize(_ s: String, into w: inout WorkloadOptions) throws(CelerError) {
-        let allowed = "use WIDTHxHEIGHT, ROWSxCOLS or N with positive integers, or small, default, seed"
+        let allowed = "use WIDTHxHEIGHT, ROWSxCOLS (or ROWS,COLS) or N with positive integers, or small, default, seed"
         if let preset = WorkloadOptions.Preset(rawValue: s.lowercased()) {
             w.preset = preset
             return
         }
-        let parts = s.lowercased().replacingUnderscores().split(separator: "x", omittingEmptySubsequences: false)
+        let parts = s.lowercased().replacingUnderscores().split(omittingEmptySubsequences: false) { $0 == "x" || $0 == "," || $0 == "×" }
         guard parts.count == 1 || parts.count == 2 else { throw CelerError.invalidOption("--size", s, allowed: allowed) }
         var dims: [Int] = []
         for p in parts {

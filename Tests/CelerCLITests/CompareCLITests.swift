@@ -142,6 +142,8 @@ enum CLI {
 
     @Test func sizesPresetsAndReals() throws {
         #expect(try parse { $0.size = "640x480" }.workload.size == [640, 480])
+        #expect(try parse { $0.size = "67,61" }.workload.size == [67, 61])
+        #expect(try parse { $0.steps = "0" }.workload.steps == 0)
         #expect(try parse { $0.size = "1_000_000" }.workload.size == [1_000_000])
         #expect(try parse { $0.size = "seed" }.workload.preset == .seed)
         #expect(try parse { $0.size = "SMALL" }.workload.preset == .small)
