@@ -39,20 +39,23 @@ public struct MachineCeilings: Codable, Sendable, Equatable {
     }
 
     /// Peak GFLOP/s for a kernel on `threads` threads: the all-core figure at
-    /// or above the core count, the per-core figure scaled below it.
+    /// or above the core count, the per-core figure scaled below it. Never
+    /// below one core's figure (an all-core probe disturbed by other load
+    /// must not make a ceiling that one thread can beat).
     public func flopPeak(threads: Int) -> Double {
         let t = max(1, threads)
-        if t >= cores { return flopsAllCoresGFLOPS }
+        if t >= cores { return max(flopsAllCoresGFLOPS, flopsPerCoreGFLOPS) }
         return max(flopsPerCoreGFLOPS * Double(t), 0)
     }
 
-    /// Best of copy and triad bandwidth (GB/s) for `threads` threads (clamped
-    /// to the measured range: more threads than cores share the same bus).
+    /// Best copy or triad bandwidth (GB/s) measured with up to `threads`
+    /// threads (clamped to the measured range: more threads than cores share
+    /// the same bus; and a kernel may always use fewer threads than it has).
     public func bandwidth(threads: Int) -> Double {
         let n = min(copyGBps.count, triadGBps.count)
         guard n > 0 else { return 0 }
-        let i = min(max(threads, 1), n) - 1
-        return max(copyGBps[i], triadGBps[i])
+        let upTo = min(max(threads, 1), n)
+        return (0..<upTo).map { max(copyGBps[$0], triadGBps[$0]) }.max() ?? 0
     }
 
     /// The ceiling a kernel of this bound is measured against, in GFLOP/s or GB/s.

@@ -231,6 +231,11 @@ func configured(n: Int, exact: Bool) throws -> ConfiguredCaseStudy {
         #expect(c.bandwidth(threads: 99) == 37)
         #expect(c.ceiling(for: .memory, threads: 2) == 31)
         #expect(c.ceiling(for: .compute, threads: 2) == 100)
+        // Disturbed measurements: more threads never lower a ceiling.
+        let noisy = MachineCeilings(cpuModel: "x", cores: 2, flopsPerCoreGFLOPS: 60, flopsAllCoresGFLOPS: 40,
+                                    copyGBps: [20, 15], triadGBps: [18, 16], arrayBytes: 1, quick: true)
+        #expect(noisy.flopPeak(threads: 2) == 60)
+        #expect(noisy.bandwidth(threads: 2) == 20)
     }
 }
 
