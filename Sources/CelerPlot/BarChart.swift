@@ -1,3 +1,4 @@
+import CelerCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -92,6 +93,7 @@ public enum BarChart {
     }
 
     static func speedupLabel(_ v: Double) -> String {
+        if v < 0.1 { return Fmt.double(v, "%.2g") + "x" }
         let r = v >= 100 ? (v.rounded()) : v >= 10 ? (v * 10).rounded() / 10 : (v * 100).rounded() / 100
         return (r == r.rounded() && v >= 100 ? String(Int(r)) : String(r)) + "x"
     }

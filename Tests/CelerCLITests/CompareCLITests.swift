@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import CelerPlot
 import CelerWorkloads
 @testable import celer
 
@@ -193,6 +194,9 @@ enum CLI {
         #expect(svg.contains("numpy (peer): 0.5x"))
         #expect(svg.contains(ComparisonReport.failColor))   // the failed peer
         #expect(svg.contains(">100x<"))                        // a decade label
+        #expect(BarChart.speedupLabel(0.00213) == "0.0021x")
+        #expect(BarChart.speedupLabel(3.14159) == "3.14x")
+        #expect(BarChart.speedupLabel(1234.5) == "1235x")
     }
 }
 
