@@ -59,7 +59,7 @@ public enum ComparisonFormatter {
             skipped ? "-" : runsText(row),
             row.median.map(Fmt.seconds) ?? "-",
             row.minimum.map(Fmt.seconds) ?? "-",
-            row.speedup.map { Fmt.fixed($0, $0 < 10 ? 2 : 1) + "x" } ?? "-",
+            row.speedup.map { ($0 < 0.1 ? Fmt.double($0, "%.2g") : Fmt.fixed($0, $0 < 10 ? 2 : 1)) + "x" } ?? "-",
             rateText(row),
             row.percentOfPeak.map { Fmt.fixed($0, 1) + "%" } ?? "-",
             skipped ? "-" : text(row.validation),
