@@ -116,7 +116,9 @@ def run_one(workload, impl, p, args):
     try:
         run = factory(workload, impl, p, budget, args.threads)
     except ImportError as e:
-        record["skipped"] = "%s not installed (%s)" % (getattr(e, "name", None) or str(e), INSTALL)
+        name = getattr(e, "name", None) or str(e)
+        hint = INSTALL if name != "primesieve" else "apt-get install libprimesieve-dev; " + INSTALL
+        record["skipped"] = "%s not installed (%s)" % (name, hint)
         return record
     except impl_python.OverBudget as e:
         record["skipped"] = str(e)

@@ -37,7 +37,11 @@ public enum ComparisonFormatter {
 
     public static func status(_ row: ComparisonRow) -> String {
         if let s = row.skipped { return "skipped: \(s)" }
-        return row.ok == true ? "OK" : "FAIL"
+        let verdict = row.ok == true ? "OK" : "FAIL"
+        if row.summary.hasPrefix("error:") { return "\(verdict) (\(row.summary))" }
+        // Compilation (Numba's JIT, Cython's build) is never timed; say what it cost.
+        if let c = row.compileSeconds, c >= 0.01 { return "\(verdict) (compiled in \(Fmt.seconds(c)))" }
+        return verdict
     }
 
     static func rateText(_ row: ComparisonRow) -> String {
