@@ -177,6 +177,20 @@ public enum Harness {
         values.count == 1 && values[0].name == refusedName
     }
 
+    /// The values rungs of `study` are checked against, and where they come
+    /// from: the exact values if known, else the validation of the first rung
+    /// that does not refuse the configuration (run once, untimed).
+    public static func reference(_ study: ConfiguredCaseStudy) -> ([ValidationValue], ReferenceSource) {
+        if let exact = study.expected, !exact.isEmpty { return (exact, .exact) }
+        for rung in study.rungs {
+            let prepared = rung.prepare()
+            prepared.run()
+            let values = prepared.validation()
+            if !isRefusal(values) { return (values, .rung(rung.name)) }
+        }
+        return ([], .none)
+    }
+
     /// Times and checks every selected rung of `study`.
     ///
     /// Each rung is checked against `study.expected` when known; otherwise

@@ -124,6 +124,11 @@ struct CompareRun {
         if let dir = options.reportDirectory {
             do { try ComparisonReport.checkDestination(dir) } catch { harnessPrintError(error); throw ExitCode(2) }
         }
+        if !peers, let v = options.variants, !configured.contains(where: { st in st.rungs.contains { v.contains($0.name) } }) {
+            harnessPrintError(CelerError.invalidOption("--variant", v.joined(separator: ","),
+                                                       allowed: "these are Python peers: add --peers, or name a rung"))
+            throw ExitCode(2)
+        }
 
         // 2. Machine ceilings, the peers' interpreter.
         let ceilings = MachineStore.ceilingsForCompare(note: note)

@@ -63,8 +63,8 @@ struct PeerRunner {
         var names = PeerRunner.peers[study.name] ?? []
         if let v = variants { names = names.filter(v.contains) }
         if names.isEmpty { return [] }
-        let expected = celerRows.first?.expected ?? study.expected ?? []
-        let reference = celerRows.first?.reference ?? (study.expected != nil ? .exact : .none)
+        // The values Celer's rows were checked against; without Celer rows, the reference rung's.
+        let (expected, reference) = celerRows.first.map { ($0.expected, $0.reference) } ?? Harness.reference(study)
         let baseline = celerRows.first { $0.median != nil }?.median
         let work = expected.isEmpty ? nil : study.work(expected)
         func skippedRow(_ impl: String, _ why: String) -> ComparisonRow {

@@ -87,6 +87,7 @@ enum CLI {
         (["no-such-workload"], "workload"),
         (["--no-such-option"], "--no-such-option"),
         (["--report", "/proc/celer-no-such-dir/report"], "--report"),
+        (["--variant", "primesieve"], "--variant"),   // a peer, without --peers
     ]
 
     @Test(arguments: cases)

@@ -186,6 +186,9 @@ func configured(n: Int, exact: Bool) throws -> ConfiguredCaseStudy {
         let alone = try Harness.run(study, variants: ["wrong"], settings: HarnessSettings(repeats: 1, warmup: 0))
         #expect(alone.count == 1 && alone[0].ok == false)
         #expect(alone[0].reference == .rung(refused ? "loop" : "whole"))
+        let (values, source) = Harness.reference(study)
+        #expect(values == [ValidationValue("sum", n * (n - 1) / 2)])
+        #expect(source == .rung(refused ? "loop" : "whole"))
     }
 
     @Test func unknownVariantIsAOneLineErrorNamingTheOption() throws {
