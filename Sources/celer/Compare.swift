@@ -102,6 +102,8 @@ struct CompareRun {
     let peers: Bool
     let progressOn = isatty(2) != 0
 
+    var streamsTables: Bool { options.format == .table || options.format == .markdown }
+
     func note(_ s: String) { harnessWriteStderr("celer compare: \(s)\n") }
 
     /// Runs the comparison; returns the exit status (0 or 1). Throws
@@ -165,17 +167,22 @@ struct CompareRun {
                 peerRows.forEach(progress)
                 rows += peerRows
             }
+            // Tables appear workload by workload; JSON and CSV once, at the end.
+            if streamsTables {
+                print(options.format.render(rows.filter { $0.workload == study.name }), terminator: "")
+                fflush(nil)
+            }
         }
         let elapsed = Double(monotonicNanos() &- start) * 1e-9
 
         // 4. Print, report.
-        var text = options.format.render(rows)
         let failures = rows.filter { $0.ok == false }
-        if options.format == .table || options.format == .markdown {
-            text += CompareRun.footer(rows: rows, threads: threads, ceilings: ceilings,
-                                      settings: options.settings, elapsed: elapsed)
+        if streamsTables {
+            print(CompareRun.footer(rows: rows, threads: threads, ceilings: ceilings,
+                                    settings: options.settings, elapsed: elapsed), terminator: "")
+        } else {
+            print(options.format.render(rows), terminator: "")
         }
-        print(text, terminator: "")
         if let dir = options.reportDirectory {
             do {
                 try ComparisonReport.write(rows: rows, to: dir, ceilings: ceilings, threads: threads,
