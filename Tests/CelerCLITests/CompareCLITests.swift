@@ -271,6 +271,14 @@ enum CLI {
         #expect(abs(Double(v[2][2])! - 0.09748586131221627) <= 1e-11 * 0.0975)
     }
 
+    @Test(.enabled(if: CLI.python != nil, "python3 is not installed"))
+    func swiftKnowsThePeersThatRunPeerRuns() throws {
+        let r = try CLI.run(try #require(CLI.python), ["peers/run_peer.py", "--list"])
+        #expect(r.status == 0)
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: [String]])
+        #expect(listed == PeerRunner.peers)
+    }
+
     @Test(.enabled(if: CLI.hasNumpy, "python3 with numpy is not installed: pip install -r peers/requirements.txt"))
     func missingParametersBecomeSkippedRows() throws {
         let py = try #require(CLI.python)
