@@ -1,7 +1,121 @@
 import ArgumentParser
+import CelerCore
+import CelerWorkloads
+import Foundation
 
-// SKELETON STUB: replaced by the real command.
+/// `celer machine`: measures this machine's ceilings (FMA peak, copy and
+/// triad bandwidth per thread count), prints them and caches them as JSON for
+/// `celer compare`'s "% of peak" column.
 struct MachineCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "machine", abstract: "(not implemented yet)")
-    func run() throws { throw ValidationError("celer machine is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "machine",
+        abstract: "Measure this machine's FLOP peak and memory bandwidth (cached for 'celer compare').",
+        discussion: """
+            FMA peak: twelve independent chains of 4-wide fused multiply-adds per core, on one \
+            core and on all cores at once. Bandwidth: STREAM-like copy (16 bytes per element) and \
+            triad (24 bytes) over arrays several times the last-level cache, for 1 to N threads. \
+            The result is cached in $XDG_CACHE_HOME/celer/machine.json (else \
+            ~/.cache/celer/machine.json); --refresh measures again. Measure with a release build.
+            """)
+
+    @Flag(help: "Measure again even if a cached measurement exists.")
+    var refresh = false
+
+    @Flag(help: "A shorter measurement (about 2 seconds), as 'celer compare' does without a cache.")
+    var quick = false
+
+    @Option(help: "Output: table or json.")
+    var format: String = "table"
+
+    func run() throws {
+        guard format == "table" || format == "json" else {
+            harnessPrintError(CelerError.invalidOption("--format", format, allowed: "use table or json"))
+            throw ExitCode(2)
+        }
+        var ceilings: MachineCeilings
+        var source: String
+        if !refresh, let cached = MachineStore.load(), cached.matchesThisMachine, !(cached.quick && !quick) {
+            ceilings = cached
+            source = "cached in \(MachineCeilings.cachePath ?? "?") (--refresh to measure again)"
+        } else {
+            let tty = isatty(2) != 0
+            ceilings = MachineCeilings.measure(quick: quick, log: tty ? { harnessWriteStderr("  measuring \($0)\r\u{1B}[K") } : nil)
+            if tty { harnessWriteStderr("\r\u{1B}[K") }
+            source = MachineStore.save(ceilings).map { "measured now; cached in \($0)" } ?? "measured now (not cached)"
+        }
+        if format == "json" {
+            print(MachineStore.encode(ceilings))
+        } else {
+            print(MachineStore.describe(ceilings))
+            print("(\(source))")
+        }
+    }
+}
+
+/// Reads and writes the ceilings cache (JSON, written atomically).
+enum MachineStore {
+    static func load() -> MachineCeilings? {
+        guard let path = MachineCeilings.cachePath, let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? JSONDecoder().decode(MachineCeilings.self, from: data)
+    }
+
+    /// Saves `c`; returns the path, or nil if it could not be written.
+    @discardableResult
+    static func save(_ c: MachineCeilings) -> String? {
+        #if DEBUG
+        // A debug build's probes run orders of magnitude below the machine's peak.
+        return nil
+        #else
+        guard let path = MachineCeilings.cachePath else { return nil }
+        let dir = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        do { try AtomicFile.write(encode(c) + "\n", to: path) } catch { return nil }
+        return path
+        #endif
+    }
+
+    static func encode(_ c: MachineCeilings) -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return (try? e.encode(c)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    /// The cached ceilings for this machine, or a quick measurement (saved) if
+    /// there are none; `note` is told which.
+    static func ceilingsForCompare(note: (String) -> Void) -> MachineCeilings {
+        if let cached = load(), cached.matchesThisMachine { return cached }
+        #if DEBUG
+        note("debug build: machine ceilings measured quickly and not cached (% of peak is only meaningful in release builds)")
+        #else
+        note("no machine ceilings cached: measuring quickly (a few seconds; 'celer machine' measures fully)")
+        #endif
+        let c = MachineCeilings.measure(quick: true)
+        save(c)
+        return c
+    }
+
+    static func describe(_ c: MachineCeilings) -> String {
+        var s = "CPU: \(c.cpuModel), \(c.cores) core\(c.cores == 1 ? "" : "s") available\n"
+        s += "FMA peak (double): \(Fmt.fixed(c.flopsPerCoreGFLOPS, 1)) GFLOP/s per core, "
+        s += "\(Fmt.fixed(c.flopsAllCoresGFLOPS, 1)) GFLOP/s on \(c.cores) core\(c.cores == 1 ? "" : "s")\n"
+        s += "Memory bandwidth (arrays of \(Fmt.bytes(Double(c.arrayBytes)))):\n"
+        s += "  threads      copy GB/s     triad GB/s\n"
+        for t in 0..<min(c.copyGBps.count, c.triadGBps.count) {
+            s += "  " + Fmt.pad(String(t + 1), 7, right: true)
+            s += Fmt.pad(Fmt.fixed(c.copyGBps[t], 1), 14, right: true)
+            s += Fmt.pad(Fmt.fixed(c.triadGBps[t], 1), 15, right: true) + "\n"
+        }
+        if c.quick { s += "(quick measurement)\n" }
+        return s
+    }
+}
+
+/// Prints a one-line user error on stderr, prefixed with the command name.
+func harnessPrintError(_ e: CelerError, command: String = "celer") {
+    harnessWriteStderr("\(command): error: \(e)\n")
+}
+
+/// Writes text to standard error (unbuffered).
+func harnessWriteStderr(_ s: String) {
+    FileHandle.standardError.write(Data(s.utf8))
 }

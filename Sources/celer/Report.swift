@@ -1,0 +1,118 @@
+import CelerCore
+import CelerPlot
+import CelerWorkloads
+import Foundation
+
+/// `celer compare --report DIR`: DIR/report.md (tables, chart, machine, the
+/// exact command), DIR/speedups.svg, DIR/results.json and the fractal
+/// renders. Everything is written into a temporary sibling folder that is
+/// renamed into place at the end, so an interrupted run leaves no half report.
+enum ComparisonReport {
+    /// Fails fast (before any work) if DIR cannot be created or replaced.
+    static func checkDestination(_ dir: String) throws(CelerError) {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: dir, isDirectory: &isDir), !isDir.boolValue {
+            throw CelerError("--report", "'\(dir)' exists and is not a directory; give a directory path")
+        }
+        let parent = (dir as NSString).deletingLastPathComponent
+        do {
+            try AtomicFile.checkWritable((parent.isEmpty ? "." : parent) + "/.celer-report")
+        } catch {
+            throw CelerError("--report", "cannot create '\(dir)': \(error.message); give a path in a writable directory")
+        }
+    }
+
+    static func write(rows: [ComparisonRow], to dir: String, ceilings: MachineCeilings, threads: Int,
+                      settings: HarnessSettings, elapsed: Double) throws(CelerError) {
+        let fm = FileManager.default
+        let tmp = dir + ".tmp-\(getpid())"
+        do {
+            try? fm.removeItem(atPath: tmp)
+            try fm.createDirectory(atPath: tmp, withIntermediateDirectories: false)
+            try chart(rows).render().write(toFile: tmp + "/speedups.svg", atomically: false, encoding: .utf8)
+            try ComparisonFormat.json.render(rows).write(toFile: tmp + "/results.json", atomically: false, encoding: .utf8)
+            let images = renderImages(into: tmp)
+            let md = markdown(rows: rows, ceilings: ceilings, threads: threads, settings: settings,
+                              elapsed: elapsed, images: images)
+            try md.write(toFile: tmp + "/report.md", atomically: false, encoding: .utf8)
+            // Swap into place: an old report is moved aside first, then removed.
+            var isDir: ObjCBool = false
+            if fm.fileExists(atPath: dir, isDirectory: &isDir) {
+                let old = dir + ".old-\(getpid())"
+                try fm.moveItem(atPath: dir, toPath: old)
+                try fm.moveItem(atPath: tmp, toPath: dir)
+                try? fm.removeItem(atPath: old)
+            } else {
+                try fm.moveItem(atPath: tmp, toPath: dir)
+            }
+        } catch {
+            try? fm.removeItem(atPath: tmp)
+            throw CelerError("--report", "cannot write '\(dir)': \(error.localizedDescription)")
+        }
+    }
+
+    /// HOOK for the lead: render the Julia and Mandelbrot images (PNG) into
+    /// `dir` with the render API of CelerWorkloads/CelerPlot, and return
+    /// (caption, file name) pairs for report.md. Until that API is merged
+    /// the report has no images.
+    static func renderImages(into dir: String) -> [(caption: String, file: String)] {
+        []
+    }
+
+    static let celerColor = "#2a6fdb", peerColor = "#e8862a", failColor = "#c62828"
+
+    static func chart(_ rows: [ComparisonRow]) -> SVG {
+        let groups = ComparisonFormatter.grouped(rows).map { workload, group in
+            BarChart.Group(title: workload, bars: group.compactMap { r in
+                guard let s = r.speedup else { return nil }
+                let color = r.ok == false ? failColor : r.kind == .celer ? celerColor : peerColor
+                return BarChart.Bar(label: r.kind == .peer ? "\(r.variant) (peer)" : r.variant, value: s, color: color)
+            })
+        }
+        return BarChart.logSpeedups(groups, title: "Speed-up per workload (median time)",
+                                    legend: [(celerColor, "Celer"), (peerColor, "Python peer"), (failColor, "FAIL")])
+    }
+
+    static func markdown(rows: [ComparisonRow], ceilings: MachineCeilings, threads: Int,
+                         settings: HarnessSettings, elapsed: Double,
+                         images: [(caption: String, file: String)]) -> String {
+        let command = CommandLine.arguments.map(shellQuote).joined(separator: " ")
+        var s = "# Celer compare report\n\n"
+        s += "Command: `\(command)`  \n"
+        s += "Date: \(ISO8601DateFormatter().string(from: Date()))  \n"
+        s += "Wall time: \(Fmt.fixed(elapsed, 1)) s\n\n"
+        s += "## Machine\n\n"
+        s += "- CPU: \(ceilings.cpuModel), \(ceilings.cores) core\(ceilings.cores == 1 ? "" : "s") available; "
+        s += "\(threads) thread\(threads == 1 ? "" : "s") used by threaded variants\n"
+        s += "- FMA peak: \(Fmt.fixed(ceilings.flopsPerCoreGFLOPS, 1)) GFLOP/s per core, "
+        s += "\(Fmt.fixed(ceilings.flopsAllCoresGFLOPS, 1)) GFLOP/s on all cores\n"
+        s += "- Bandwidth (copy / triad, GB/s): "
+        s += (0..<min(ceilings.copyGBps.count, ceilings.triadGBps.count)).map {
+            "\($0 + 1) thread\($0 == 0 ? "" : "s"): \(Fmt.fixed(ceilings.copyGBps[$0], 1)) / \(Fmt.fixed(ceilings.triadGBps[$0], 1))"
+        }.joined(separator: "; ")
+        s += ceilings.quick ? " (quick measurement; run `celer machine --refresh` for the full one)\n" : "\n"
+        s += "- Timing: \(settings.warmup) warm-up run(s), up to \(settings.repeats) timed runs per variant, "
+        s += "stopping after \(Fmt.double(settings.budgetSeconds, "%g")) s of timed runs; median and minimum reported\n\n"
+        s += "## Speed-ups\n\n![Speed-up per workload](speedups.svg)\n\n"
+        if !images.isEmpty {
+            s += "## Images\n\n"
+            for im in images { s += "![\(im.caption)](\(im.file))\n\n" }
+        }
+        s += "## Results\n\n"
+        s += ComparisonFormatter.tables(rows, markdown: true)
+        let fails = rows.filter { $0.ok == false }
+        let skipped = rows.filter { $0.skipped != nil }
+        s += "## Summary\n\n"
+        s += "\(rows.count) variants: \(rows.count - fails.count - skipped.count) OK, \(fails.count) FAIL, \(skipped.count) skipped.\n"
+        for r in skipped { s += "- \(r.workload)/\(r.variant) skipped: \(r.skipped ?? "")\n" }
+        for r in fails { s += "- \(r.workload)/\(r.variant) FAILED: got \(ComparisonFormatter.text(r.validation)), expected \(ComparisonFormatter.text(r.expected))\n" }
+        s += "\nAll rows as JSON: [results.json](results.json).\n"
+        return s
+    }
+
+    static func shellQuote(_ s: String) -> String {
+        if !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=,:+@%".contains($0) }) { return s }
+        return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
