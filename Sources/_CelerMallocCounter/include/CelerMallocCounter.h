@@ -1,0 +1,51 @@
+// Process-wide allocation counters for Celer's memory profiler.
+//
+// This target replaces the C allocation functions (malloc, free, calloc,
+// realloc, posix_memalign, aligned_alloc, memalign, valloc, pvalloc) of any
+// binary it is linked into with thin wrappers around glibc's own allocator
+// (__libc_malloc & co., the documented way to replace malloc on glibc).
+// While counting is off a wrapper costs one relaxed atomic load; while it is
+// on, it adds the block's usable size (malloc_usable_size) to the counters.
+#ifndef CELER_MALLOC_COUNTER_H
+#define CELER_MALLOC_COUNTER_H
+#include <stdint.h>
+
+typedef struct {
+    /// Bytes handed out and given back since the last reset (usable sizes).
+    int64_t allocatedBytes;
+    int64_t freedBytes;
+    /// Number of allocations and frees since the last reset.
+    int64_t allocations;
+    int64_t frees;
+    /// allocatedBytes - freedBytes: negative when older blocks were freed.
+    int64_t currentBytes;
+    /// The highest currentBytes since the last peak reset.
+    int64_t peakBytes;
+} celer_malloc_stats;
+
+/// 1 when the allocator of this binary is the counting one (always, on glibc).
+int celer_malloc_counter_installed(void);
+/// Turns counting on or off (relaxed; takes effect for later calls).
+void celer_malloc_counter_enable(int on);
+int celer_malloc_counter_enabled(void);
+/// Zeroes every counter.
+void celer_malloc_counter_reset(void);
+/// A snapshot of the counters (each read atomically; the set is not a
+/// consistent cut while other threads allocate).
+celer_malloc_stats celer_malloc_counter_stats(void);
+/// Sets the peak to the current level and returns the peak it replaces,
+/// so nested measurements can each see their own high-water mark.
+int64_t celer_malloc_counter_reset_peak(void);
+/// Raises the peak to at least `value` (restores an outer high-water mark).
+void celer_malloc_counter_raise_peak(int64_t value);
+/// The current level, the peak, and the bytes allocated/freed so far
+/// (cheap reads for span boundaries).
+int64_t celer_malloc_counter_current(void);
+int64_t celer_malloc_counter_peak(void);
+int64_t celer_malloc_counter_allocated(void);
+int64_t celer_malloc_counter_freed(void);
+/// Counts calls made through this target's wrappers, even while counting
+/// is off, when probing is on: proves that interposition works.
+void celer_malloc_counter_probe(int on);
+int64_t celer_malloc_counter_probe_hits(void);
+#endif
