@@ -178,7 +178,7 @@ public struct MemoryRecording: Sendable {
         let duration = (samples.last?.time ?? t0) - t0
         out += "\(samples.count) samples over \(Fmt.seconds(duration))"
         if let p = peak {
-            out += "; peak \(Fmt.bytes(Double(p.bytes))) (\(Fmt.fixed(Double(p.bytes) / 1048576, 1)) MiB) at \(Fmt.fixed(p.time - t0, 3)) s"
+            out += "; peak \(Fmt.fixed(Double(p.bytes) / 1048576, 1)) MiB at \(Fmt.fixed(p.time - t0, 3)) s"
         }
         if let h = heapPeak { out += "; heap peak \(Fmt.bytes(Double(h.bytes)))" }
         out += "\n"
