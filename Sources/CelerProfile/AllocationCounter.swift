@@ -45,17 +45,19 @@ public enum AllocationCounter {
     /// Live bytes counted now (relative to the last reset).
     @inline(__always) public static var currentBytes: Int { Int(celer_malloc_counter_current()) }
 
-    /// Whether calls to malloc in this process really reach the counting
-    /// wrappers: allocates a probe block through libc and looks.
+    /// Whether allocations in this process really reach the counting
+    /// wrappers: one by the Swift runtime (an array) and one inside libc
+    /// (strdup) must both be seen.
     public static var intercepts: Bool {
         celer_malloc_counter_probe(1)
-        let before = celer_malloc_counter_probe_hits()
-        let p = malloc(1000)
-        blackHoleRaw(p)
-        free(p)
-        let after = celer_malloc_counter_probe_hits()
-        celer_malloc_counter_probe(0)
-        return after > before
+        defer { celer_malloc_counter_probe(0) }
+        let start = celer_malloc_counter_probe_hits()
+        blackHole([UInt8](repeating: 1, count: 1000))
+        let afterSwift = celer_malloc_counter_probe_hits()
+        let copy = strdup("probe")
+        blackHole(copy)
+        free(copy)
+        return afterSwift > start && celer_malloc_counter_probe_hits() > afterSwift
     }
 
     /// Counts the allocations made by `body` alone: a result with the bytes
@@ -119,4 +121,3 @@ public struct MemoryDelta: Sendable, Equatable {
     }
 }
 
-@inline(never) func blackHoleRaw(_ p: UnsafeMutableRawPointer?) { withExtendedLifetime(p) {} }

@@ -1,6 +1,7 @@
 import CelerCore
 import CSystem
 import Synchronization
+import _CelerMallocCounter
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -52,6 +53,7 @@ public enum Profiler {
     /// With `memory`, every span also counts bytes allocated, freed and its peak.
     public static func start(memory: Bool = true) {
         _ = recorderKey
+        _ = SpanClock.anchor
         spanMemoryOn.store(memory, ordering: .relaxed)
         if memory { AllocationCounter.enable() }
         spanProfilingOn.store(true, ordering: .relaxed)
@@ -65,21 +67,25 @@ public enum Profiler {
 
     /// Forgets everything recorded. Call only while no span is open.
     public static func reset() {
-        registry.withLock { recorders in for r in recorders { r.clear() } }
+        registry.withLock { recorders in for r in recorders.all { r.pointee.clear() } }
     }
 
     /// Opens the span `name` on this thread.
     @inline(__always)
     public static func begin(_ name: StaticString) -> SpanToken {
         guard spanProfilingOn.load(ordering: .relaxed) else { return .inert }
-        return ThreadRecorder.current().enter(key: UInt(bitPattern: name.utf8Start), staticName: name, dynamicName: -1)
+        let recorder = ThreadRecorder.current()
+        let depth = recorder.pointee.enter(key: UInt(bitPattern: name.utf8Start), staticName: name, dynamicName: -1)
+        return SpanToken(depth: depth, recorder: UInt(bitPattern: recorder))
     }
 
     /// Opens the span `name` (a name made at run time).
     public static func begin(_ name: String) -> SpanToken {
         guard spanProfilingOn.load(ordering: .relaxed) else { return .inert }
         let id = internName(name)
-        return ThreadRecorder.current().enter(key: UInt(id) &+ 1, staticName: "", dynamicName: id)
+        let recorder = ThreadRecorder.current()
+        let depth = recorder.pointee.enter(key: UInt(id) &+ 1, staticName: "", dynamicName: id)
+        return SpanToken(depth: depth, recorder: UInt(bitPattern: recorder))
     }
 
     /// Closes the span of `token` (and any span opened after it and left open).
@@ -87,15 +93,15 @@ public enum Profiler {
     public static func end(_ token: SpanToken) {
         guard token.depth >= 0 else { return }
         let recorder = ThreadRecorder.current()
-        guard UInt(bitPattern: ObjectIdentifier(recorder).hashValue) == token.recorder else { return }
-        recorder.exit(toDepth: Int(token.depth))
+        guard UInt(bitPattern: recorder) == token.recorder else { return }
+        recorder.pointee.exit(toDepth: Int(token.depth))
     }
 
     /// What all threads recorded so far. Call when the profiled work is done
     /// (no span open on another thread).
     public static func report() -> ProfileReport {
         let names = dynamicNames.withLock { $0.names }
-        let threads = registry.withLock { recorders in recorders.compactMap { $0.snapshot(names: names) } }
+        let threads = registry.withLock { recorders in recorders.all.compactMap { $0.pointee.snapshot(names: names, nanosPerTick: SpanClock.nanosPerTick()) } }
         return ProfileReport(threads: threads, tracksMemory: tracksMemory)
     }
 
@@ -130,8 +136,43 @@ public enum Profiler {
 }
 
 // MARK: - Per-thread recording
+//
+// Each thread's recorder lives in memory of its own (a raw pointer kept in
+// a pthread key), so the hot path does no reference counting, no locking
+// and no uniqueness checks: a TLS read, a short walk of the parent's
+// children, two clock reads.
 
-let registry = Mutex<[ThreadRecorder]>([])
+/// The span clock: `celer_ticks()` (the time-stamp counter on x86-64 CPUs
+/// whose TSC runs at a constant rate, else CLOCK_MONOTONIC), converted to
+/// nanoseconds by comparing both clocks since the profiler first started.
+/// Reading the TSC is several times cheaper than clock_gettime.
+enum SpanClock {
+    static let useTSC: Bool = celer_ticks_are_tsc() != 0
+        && (readTextFile("/proc/cpuinfo")?.contains(" constant_tsc") ?? false)
+
+    /// (ticks, nanoseconds) when the profiler first started.
+    static let anchor: (ticks: UInt64, nanos: UInt64) = (now(), monotonicNanos())
+
+    @inline(__always)
+    static func now() -> UInt64 { useTSC ? celer_ticks() : monotonicNanos() }
+
+    /// Nanoseconds per tick, measured over at least 20 ms since the anchor.
+    static func nanosPerTick() -> Double {
+        guard useTSC else { return 1 }
+        let start = anchor
+        var ticks = now(), nanos = monotonicNanos()
+        while nanos &- start.nanos < 20_000_000 {
+            var ts = timespec(tv_sec: 0, tv_nsec: 1_000_000)
+            nanosleep(&ts, nil)
+            ticks = now(); nanos = monotonicNanos()
+        }
+        return Double(nanos &- start.nanos) / Double(ticks &- start.ticks)
+    }
+}
+
+/// Every thread's recorder (they live as long as the process).
+struct RecorderList: @unchecked Sendable { var all: [UnsafeMutablePointer<ThreadRecorder>] = [] }
+let registry = Mutex(RecorderList())
 
 struct NameTable { var ids: [String: Int] = [:]; var names: [String] = [] }
 let dynamicNames = Mutex(NameTable())
@@ -161,8 +202,8 @@ struct SpanNode {
     var firstChild: Int32 = -1
     var nextSibling: Int32 = -1
     var calls: Int = 0
-    var cumNanos: UInt64 = 0
-    var childNanos: UInt64 = 0
+    /// Span-clock ticks (see `SpanClock`), converted to ns in reports.
+    var cumTicks: UInt64 = 0
     var memory = MemoryDelta()
 }
 
@@ -174,96 +215,127 @@ struct SpanFrame {
 }
 
 /// The call tree and span stack of one thread; only that thread writes it.
-final class ThreadRecorder: @unchecked Sendable {
-    var nodes: [SpanNode] = []
-    var stack: [SpanFrame] = []
+struct ThreadRecorder {
+    var nodes: UnsafeMutablePointer<SpanNode>
+    var nodeCount = 0
+    var nodeCapacity: Int
+    var stack: UnsafeMutablePointer<SpanFrame>
+    var depth = 0
+    var stackCapacity: Int
     let threadIndex: Int
     let threadName: String
 
     init(index: Int) {
         threadIndex = index
-        let tid = celer_gettid()
-        let comm = readTextFile("/proc/self/task/\(tid)/comm")?.trimmingSpaces() ?? ""
+        let comm = readTextFile("/proc/self/task/\(celer_gettid())/comm")?.trimmingSpaces() ?? ""
         threadName = "thread \(index)" + (comm.isEmpty ? "" : " (\(comm))")
+        nodeCapacity = 64
+        nodes = .allocate(capacity: nodeCapacity)
+        stackCapacity = 64
+        stack = .allocate(capacity: stackCapacity)
         clear()
     }
 
-    func clear() {
-        nodes = [SpanNode(key: 0, staticName: "", dynamicName: -1, parent: -1)]
-        stack = []
-        nodes.reserveCapacity(64)
-        stack.reserveCapacity(64)
+    mutating func clear() {
+        nodes[0] = SpanNode(key: 0, staticName: "", dynamicName: -1, parent: -1)
+        nodeCount = 1
+        depth = 0
     }
 
     @inline(__always)
-    static func current() -> ThreadRecorder {
-        if let p = pthread_getspecific(recorderKey) {
-            return Unmanaged<ThreadRecorder>.fromOpaque(p).takeUnretainedValue()
-        }
+    static func current() -> UnsafeMutablePointer<ThreadRecorder> {
+        if let p = pthread_getspecific(recorderKey) { return p.assumingMemoryBound(to: ThreadRecorder.self) }
         return registerCurrentThread()
     }
 
     @inline(never)
-    static func registerCurrentThread() -> ThreadRecorder {
-        let recorder = registry.withLock { recorders in
-            let r = ThreadRecorder(index: recorders.count)
-            recorders.append(r)
+    static func registerCurrentThread() -> UnsafeMutablePointer<ThreadRecorder> {
+        let recorder = registry.withLock { list in
+            let r = UnsafeMutablePointer<ThreadRecorder>.allocate(capacity: 1)
+            r.initialize(to: ThreadRecorder(index: list.all.count))
+            list.all.append(r)
             return r
         }
-        pthread_setspecific(recorderKey, Unmanaged.passUnretained(recorder).toOpaque())
+        pthread_setspecific(recorderKey, recorder)
         return recorder
     }
 
     @inline(__always)
-    func enter(key: UInt, staticName: StaticString, dynamicName: Int) -> SpanToken {
-        let parent = stack.last?.node ?? 0
+    /// Opens a span; returns its depth on the stack.
+    mutating func enter(key: UInt, staticName: StaticString, dynamicName: Int) -> Int32 {
+        let parent = depth > 0 ? stack[depth - 1].node : 0
         var child = nodes[Int(parent)].firstChild
         while child >= 0 && nodes[Int(child)].key != key { child = nodes[Int(child)].nextSibling }
-        if child < 0 {
-            child = Int32(nodes.count)
-            var node = SpanNode(key: key, staticName: staticName, dynamicName: dynamicName, parent: parent)
-            node.nextSibling = nodes[Int(parent)].firstChild
-            nodes.append(node)
-            nodes[Int(parent)].firstChild = child
-        }
+        if child < 0 { child = addNode(key: key, staticName: staticName, dynamicName: dynamicName, parent: parent) }
+        if depth == stackCapacity { growStack() }
         let mark: MemoryMark? = spanMemoryOn.load(ordering: .relaxed) ? MemoryMark.now() : nil
-        stack.append(SpanFrame(node: child, start: monotonicNanos(), mark: mark))
-        return SpanToken(depth: Int32(stack.count - 1), recorder: UInt(bitPattern: ObjectIdentifier(self).hashValue))
+        stack[depth] = SpanFrame(node: child, start: SpanClock.now(), mark: mark)
+        depth += 1
+        return Int32(depth - 1)
+    }
+
+    @inline(never)
+    mutating func addNode(key: UInt, staticName: StaticString, dynamicName: Int, parent: Int32) -> Int32 {
+        if nodeCount == nodeCapacity {
+            let bigger = UnsafeMutablePointer<SpanNode>.allocate(capacity: nodeCapacity * 2)
+            bigger.moveInitialize(from: nodes, count: nodeCount)
+            nodes.deallocate()
+            nodes = bigger
+            nodeCapacity *= 2
+        }
+        let child = Int32(nodeCount)
+        var node = SpanNode(key: key, staticName: staticName, dynamicName: dynamicName, parent: parent)
+        node.nextSibling = nodes[Int(parent)].firstChild
+        nodes[nodeCount] = node
+        nodeCount += 1
+        nodes[Int(parent)].firstChild = child
+        return child
+    }
+
+    @inline(never)
+    mutating func growStack() {
+        let bigger = UnsafeMutablePointer<SpanFrame>.allocate(capacity: stackCapacity * 2)
+        bigger.moveInitialize(from: stack, count: depth)
+        stack.deallocate()
+        stack = bigger
+        stackCapacity *= 2
     }
 
     @inline(__always)
-    func exit(toDepth depth: Int) {
-        while stack.count > depth {
-            let frame = stack.removeLast()
-            let elapsed = monotonicNanos() &- frame.start
+    mutating func exit(toDepth target: Int) {
+        while depth > target {
+            depth -= 1
+            let frame = stack[depth]
+            let elapsed = SpanClock.now() &- frame.start
             let i = Int(frame.node)
             nodes[i].calls += 1
-            nodes[i].cumNanos &+= elapsed
+            nodes[i].cumTicks &+= elapsed
             if let mark = frame.mark { nodes[i].memory.add(mark.delta()) }
-            let parent = Int(nodes[i].parent)
-            nodes[parent].childNanos &+= elapsed
         }
     }
 
     /// The recorded tree as values (nil when nothing was recorded).
-    func snapshot(names: [String]) -> ThreadProfile? {
-        guard nodes.count > 1 else { return nil }
+    func snapshot(names: [String], nanosPerTick: Double) -> ThreadProfile? {
+        guard nodeCount > 1 else { return nil }
         func build(_ i: Int) -> CallNode {
             let n = nodes[i]
             var children: [CallNode] = []
             var c = n.firstChild
             while c >= 0 { children.append(build(Int(c))); c = nodes[Int(c)].nextSibling }
             children.reverse()  // first-called first
-            let name = i == 0 ? threadName
-                : n.dynamicName >= 0 ? names[n.dynamicName] : n.staticName.description
             if i == 0 {
                 let total = children.reduce(UInt64(0)) { $0 + $1.cumNanos }
                 var memory = MemoryDelta()
                 for ch in children { memory.add(ch.memory) }
-                return CallNode(name: name, calls: 1, cumNanos: total, selfNanos: 0, memory: memory, children: children)
+                return CallNode(name: threadName, calls: 1, cumNanos: total, selfNanos: 0, memory: memory, children: children)
             }
-            return CallNode(name: name, calls: n.calls, cumNanos: n.cumNanos,
-                            selfNanos: n.cumNanos &- min(n.cumNanos, n.childNanos), memory: n.memory, children: children)
+            let name = n.dynamicName >= 0 ? names[n.dynamicName] : n.staticName.description
+            // Self time is what the children's (converted) times leave, so
+            // self + Σ children == cumulative holds exactly in every report.
+            let cum = UInt64((Double(n.cumTicks) * nanosPerTick).rounded())
+            let inChildren = children.reduce(UInt64(0)) { $0 + $1.cumNanos }
+            return CallNode(name: name, calls: n.calls, cumNanos: max(cum, inChildren),
+                            selfNanos: cum &- min(cum, inChildren), memory: n.memory, children: children)
         }
         return ThreadProfile(index: threadIndex, name: threadName, root: build(0))
     }

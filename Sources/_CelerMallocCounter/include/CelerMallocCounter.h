@@ -48,4 +48,20 @@ int64_t celer_malloc_counter_freed(void);
 /// is off, when probing is on: proves that interposition works.
 void celer_malloc_counter_probe(int on);
 int64_t celer_malloc_counter_probe_hits(void);
+
+/// A cheap, monotonic tick counter for span timing: the time-stamp counter
+/// on x86-64 (ticks at a constant rate where the CPU has constant_tsc),
+/// CLOCK_MONOTONIC nanoseconds elsewhere. Static inline, so Swift inlines it.
+#if defined(__x86_64__)
+static inline uint64_t celer_ticks(void) { return __builtin_ia32_rdtsc(); }
+static inline int celer_ticks_are_tsc(void) { return 1; }
+#else
+#include <time.h>
+static inline uint64_t celer_ticks(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+static inline int celer_ticks_are_tsc(void) { return 0; }
+#endif
 #endif
