@@ -46,7 +46,7 @@ public struct LineChart: Sendable {
 
     /// Plot area and data ranges.
     struct Frame {
-        let left = 70.0, right: Double, top = 40.0, bottom: Double
+        let left = 70.0, right: Double, top = 50.0, bottom: Double
         let x0: Double, x1: Double, y0: Double, y1: Double
         func px(_ x: Double) -> Double { left + (x - x0) / (x1 - x0) * (right - left) }
         func py(_ y: Double) -> Double { bottom - (y - y0) / (y1 - y0) * (bottom - top) }
@@ -101,7 +101,10 @@ public struct LineChart: Sendable {
             let x = f.px(band.start), w = max(1, f.px(band.end) - x)
             svg.rect(x: x, y: f.top, width: w, height: f.bottom - f.top, fill: c, extra: "fill-opacity=\"0.18\"",
                      title: band.label)
-            svg.text(band.label, x: x + 3, y: f.top + 14 + Double(i % 3) * 14, size: 11, extra: "fill=\"\(c)\"")
+            // Labels stagger over three rows and stay inside the plot.
+            let textWidth = Double(band.label.count) * 6.2
+            let lx = min(x + 3, f.right - textWidth)
+            svg.text(band.label, x: lx, y: f.top + 14 + Double(i % 3) * 14, size: 11, extra: "fill=\"\(c)\"")
         }
         // Axes, grid and ticks.
         for t in LineChart.ticks(f.y0, f.y1) {
@@ -119,12 +122,16 @@ public struct LineChart: Sendable {
         svg.text(xLabel, x: (f.left + f.right) / 2, y: height - 12, size: 12, anchor: "middle")
         svg.text(yLabel, x: 16, y: (f.top + f.bottom) / 2, size: 12, anchor: "middle",
                  extra: "transform=\"rotate(-90 16 \(Int((f.top + f.bottom) / 2)))\"")
-        // Series and legend.
-        for (i, s) in series.enumerated() {
+        // Series, and their legend in one row above the plot, from the right.
+        var legendX = f.right
+        for s in series.reversed() {
+            let w = Double(s.name.count) * 6.2 + 30
+            legendX -= w
+            svg.line(x1: legendX, y1: f.top - 12, x2: legendX + 20, y2: f.top - 12, stroke: s.color, width: 2)
+            svg.text(s.name, x: legendX + 24, y: f.top - 8, size: 11)
+        }
+        for s in series {
             svg.polyline(s.points.map { (f.px($0.x), f.py($0.y)) }, stroke: s.color)
-            let ly = f.top + 14 + Double(i) * 16
-            svg.line(x1: f.right - 150, y1: ly - 4, x2: f.right - 130, y2: ly - 4, stroke: s.color, width: 2)
-            svg.text(s.name, x: f.right - 125, y: ly, size: 11)
         }
         if let m = marker {
             let x = f.px(m.x), y = f.py(m.y)

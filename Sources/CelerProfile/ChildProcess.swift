@@ -12,7 +12,10 @@ public struct Termination: Sendable, Equatable, CustomStringConvertible {
     public var status: Status
     public var userSeconds: Double
     public var systemSeconds: Double
-    /// The kernel's peak resident size of the child (ru_maxrss).
+    /// The kernel's peak resident size of the child (ru_maxrss). Linux
+    /// carries the parent's own peak into a child at exec (the child's
+    /// memory starts as the parent's), so values at or below the parent's
+    /// peak (`ProcessMemory.current().hwm`) only say "at most that much".
     public var maxResidentBytes: Int
 
     /// The exit status a shell would report: the code, or 128 + signal.

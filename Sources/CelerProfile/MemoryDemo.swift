@@ -85,11 +85,20 @@ public enum MemoryDemo {
             }
         }
         precondition(primes[0] == primes[1], "the two sieves disagree")
+        // Each array is held for `pause` so that a memory plot shows it.
         step("8-byte flags [Int]") {
-            profile("8-byte flags [Int]") { blackHole([Int](repeating: 1, count: limit + 1)) }
+            profile("8-byte flags [Int]") {
+                let flags = [Int](repeating: 1, count: limit + 1)
+                if pause > 0 { sleepSeconds(pause) }
+                blackHole(flags)
+            }
         }
         step("1-byte flags [Bool]") {
-            profile("1-byte flags [Bool]") { blackHole([Bool](repeating: true, count: limit + 1)) }
+            profile("1-byte flags [Bool]") {
+                let flags = [Bool](repeating: true, count: limit + 1)
+                if pause > 0 { sleepSeconds(pause) }
+                blackHole(flags)
+            }
         }
         lastPrimeCount = primes[0]
         return steps

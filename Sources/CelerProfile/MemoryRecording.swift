@@ -109,7 +109,7 @@ public struct MemoryRecording: Sendable {
             if line.isEmpty { continue }
             let f = line.split(separator: " ", omittingEmptySubsequences: true)
             func bad() -> CelerError {
-                CelerError("\(source):\(n + 1)", "malformed \(f[0]) record '\(line.prefix(60))'; see docs/profiling.md for the .dat format")
+                CelerError("\(source):\(n + 1)", "malformed \(f[0]) record '\(printable(line))'; see docs/profiling.md for the .dat format")
             }
             func num(_ i: Int) throws(CelerError) -> Double {
                 guard i < f.count, let v = Double(f[i]), v.isFinite else { throw bad() }
@@ -137,7 +137,7 @@ public struct MemoryRecording: Sendable {
                 // mprof ignores records it does not know; so do we, but a
                 // file with no known record at all is not a recording.
                 if n == 0 && !f[0].allSatisfy({ $0.isUppercase || $0 == "_" }) {
-                    throw CelerError(source, "not a memory recording (expected CMDLINE or MEM records, found '\(line.prefix(40))')")
+                    throw CelerError(source, "not a memory recording (expected CMDLINE or MEM records, found '\(printable(line))')")
                 }
             }
         }
@@ -145,6 +145,11 @@ public struct MemoryRecording: Sendable {
         rec.samples.sort { $0.time < $1.time }
         rec.heap.sort { $0.time < $1.time }
         return rec
+    }
+
+    /// At most 40 characters of `text`, anything unprintable as '?'.
+    static func printable(_ text: String) -> String {
+        String(text.prefix(40).map { $0.isASCII && ($0 == " " || !$0.isWhitespace) && ($0.asciiValue ?? 0) >= 32 && ($0.asciiValue ?? 0) < 127 ? $0 : "?" })
     }
 
     /// Memory over time as a chart: seconds since the start on x, MiB on y,

@@ -47,8 +47,9 @@ public enum Mprof {
         func takeSample() {
             let t = unixTime()
             let tree = ProcessMemory.tree(of: child.pid)
-            guard !tree.isEmpty else { return }
             let total = tree.reduce(0) { $0 + $1.residentBytes }
+            // Gone, or a zombie (no memory left): keep the last sample's value.
+            guard total > 0 else { return }
             recording.samples.append(.init(time: t, bytes: total))
             if options.perChild {
                 for e in tree.dropFirst() { recording.children.append(.init(pid: e.pid, time: t, bytes: e.residentBytes)) }

@@ -52,7 +52,7 @@ struct MprofRun: ParsableCommand {
             if outcome.startError != nil { status = 127 }
             else if let t = outcome.termination {
                 status = t.exitCode
-                if t.maxResidentBytes > 0 {
+                if t.maxResidentBytes > ProcessMemory.current().hwm {
                     printError("celer mprof: kernel's peak resident size of the main process (ru_maxrss): \(Fmt.bytes(Double(t.maxResidentBytes)))")
                 }
             }

@@ -60,10 +60,15 @@ struct TimeitCommand: ParsableCommand {
             for _ in 0..<runs {
                 for (i, c) in commands.enumerated() { results[i].append(try timeOnce(c)) }
             }
+            // A child's ru_maxrss is at least our own peak (see Termination.maxResidentBytes).
+            let floor = ProcessMemory.current().hwm
             for (i, c) in commands.enumerated() {
                 let label = commands.count > 1 ? (i == 0 ? "A: " : "B: ") : ""
                 print("\(label)\(c.joined(separator: " "))")
-                print(ProcessTiming.table(results[i]))
+                print(ProcessTiming.table(results[i], rssFloor: floor))
+            }
+            if results.joined().contains(where: { $0.maxRSS <= floor }) {
+                print("(≤: the command's peak is below celer's own \(Fmt.bytes(Double(floor))), which Linux reports for a child started by it)")
             }
             if commands.count == 2 {
                 let ratios = zip(results[0], results[1]).map { $1.wall / $0.wall }
@@ -93,16 +98,20 @@ struct ProcessTiming {
     var wall: Double, user: Double, sys: Double
     var maxRSS: Int
 
-    static func table(_ runs: [ProcessTiming]) -> String {
-        func row(_ name: String, _ values: [Double], _ fmt: (Double) -> String) -> [String] {
+    static func table(_ runs: [ProcessTiming], rssFloor: Int) -> String {
+        func row(_ name: String, _ values: [Double], _ plain: (Double) -> String,
+                 _ fmt: ((Double) -> String)? = nil) -> [String] {
             let s = TimingStats(values)
-            return [name, fmt(s.min), fmt(s.median), fmt(s.max), fmt(s.mean) + " ± " + fmt(s.stddev)]
+            let f = fmt ?? plain
+            return [name, f(s.min), f(s.median), f(s.max), f(s.mean) + " ± " + plain(s.stddev)]
         }
         let rows = [["", "min", "median", "max", "mean ± sd"],
                     row("wall", runs.map(\.wall), Fmt.seconds),
                     row("user", runs.map(\.user), Fmt.seconds),
                     row("sys", runs.map(\.sys), Fmt.seconds),
-                    row("peak RSS", runs.map { Double($0.maxRSS) }, Fmt.bytes)]
+                    row("peak RSS", runs.map { Double($0.maxRSS) }, Fmt.bytes) { v in
+                        v <= Double(rssFloor) ? "≤ " + Fmt.bytes(Double(rssFloor)) : Fmt.bytes(v)
+                    }]
         return "\(runs.count) runs\n" + TextTable.render(rows, leftAligned: [0])
     }
 }

@@ -38,7 +38,8 @@ import Testing
         #expect(rec.children.contains { $0.bytes >= 60 << 20 })
         #expect(rec.phases.map(\.label) == ["fill"])
         let fill = try #require(rec.phases.first)
-        #expect(fill.endBytes >= 60 << 20)
+        #expect(fill.startBytes < 60 << 20)
+        #expect(rec.samples.contains { $0.time >= fill.start && $0.time <= fill.end && $0.bytes >= 60 << 20 })
         #expect(rec.datText().contains("\nCHLD "))
     }
 

@@ -226,9 +226,10 @@ struct GlobalStateTests {
         #expect(rec.phases.map(\.label) == ["big", "after"])
         #expect(rec.samples.count >= 3)
         let heapPeak = try #require(rec.heapPeak)
-        #expect(heapPeak.bytes >= 20_000_000)
+        // (The heap level is relative to the sampler's start; older blocks freed since lower it a little.)
+        #expect(heapPeak.bytes >= 19_000_000)
         let big = rec.phases[0]
-        #expect(rec.samples.contains { $0.time >= big.start && $0.time <= big.end && $0.bytes >= 20_000_000 })
+        #expect(rec.samples.contains { $0.time >= big.start && $0.time <= big.end && $0.bytes >= 19_000_000 })
         // The recording survives its file format.
         let back = try MemoryRecording.parse(rec.datText())
         #expect(back.phases.map(\.label) == ["big", "after"])
@@ -260,9 +261,11 @@ struct GlobalStateTests {
     @Test func autorangeStepsLikePython() {
         var calls = 0
         let n = Timeit.autorange(targetSeconds: 0.001) { calls += 1; busy(100_000) }
-        // Needs at least 10 calls of 0.1 ms; tries 1, 2, 5, 10 (and more on a slow machine).
-        #expect([10, 20, 50, 100, 200].contains(n))
-        #expect(calls >= 1 + 2 + 5 + 10)
+        // Tries 1, 2, 5, 10, … calls; 10 calls of at least 0.1 ms reach 1 ms,
+        // so it stops at 10 at the latest, having made every try before.
+        let triedCalls = [1: 1, 2: 1 + 2, 5: 1 + 2 + 5, 10: 1 + 2 + 5 + 10]
+        #expect(triedCalls[n] != nil, "n = \(n)")
+        #expect(calls == triedCalls[n])
     }
 
     @Test func pairedComparisonAlternates() {
