@@ -99,7 +99,7 @@ struct ProcessTiming {
     var maxRSS: Int
 
     static func table(_ runs: [ProcessTiming], rssFloor: Int) -> String {
-        func row(_ name: String, _ values: [Double], _ plain: (Double) -> String,
+        func row(_ name: String, _ values: [Double], _ plain: @escaping (Double) -> String,
                  _ fmt: ((Double) -> String)? = nil) -> [String] {
             let s = TimingStats(values)
             let f = fmt ?? plain
