@@ -64,11 +64,11 @@ public struct LineChart: Sendable {
         return Frame(right: width - 20, bottom: height - 50, x0: x0, x1: x1, y0: 0, y1: y1)
     }
 
-    /// A round number at or above `v` (1, 2, 2.5, 5 × 10^k).
+    /// A round number at or above `v` (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k).
     static func niceCeiling(_ v: Double) -> Double {
         guard v > 0 else { return 1 }
         let p = pow(10, floor(log10(v)))
-        for m in [1.0, 2, 2.5, 5, 10] where m * p >= v { return m * p }
+        for m in [1.0, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10] where m * p >= v { return m * p }
         return 10 * p
     }
 

@@ -60,6 +60,23 @@ public enum AllocationCounter {
         return afterSwift > start && celer_malloc_counter_probe_hits() > afterSwift
     }
 
+    /// Seconds per malloc + free of a small block with counting off and on
+    /// (best of two runs of `count` pairs; restores the previous state).
+    public static func measureOverhead(count: Int = 200_000) -> (off: Double, on: Double) {
+        let wasOn = isEnabled
+        func loop() -> Double {
+            let t0 = monotonicNanos()
+            for _ in 0..<count { blackHole([UInt8](repeating: 1, count: 48)) }
+            return Double(monotonicNanos() &- t0) * 1e-9 / Double(count)
+        }
+        disable()
+        let off = min(loop(), loop())
+        enable()
+        let on = min(loop(), loop())
+        if !wasOn { disable() }
+        return (off, on)
+    }
+
     /// Counts the allocations made by `body` alone: a result with the bytes
     /// allocated and freed, the net change and the peak above the start.
     /// Nests: an outer measurement still sees the peak of an inner one.

@@ -1,5 +1,6 @@
 import CelerCore
 import Synchronization
+import _CelerMallocCounter
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,6 +60,7 @@ public final class MemorySampler: @unchecked Sendable {
     }
 
     func loop() {
+        celer_malloc_counter_ignore_this_thread(1)
         let nanos = Int(interval * 1e9)
         while !stopFlag.load(ordering: .relaxed) {
             var ts = timespec(tv_sec: nanos / 1_000_000_000, tv_nsec: nanos % 1_000_000_000)

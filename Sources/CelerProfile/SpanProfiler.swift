@@ -97,6 +97,11 @@ public enum Profiler {
         recorder.pointee.exit(toDepth: Int(token.depth))
     }
 
+    /// Which clock times spans: "TSC" or "CLOCK_MONOTONIC".
+    public static var clockDescription: String {
+        SpanClock.useTSC ? "time-stamp counter (rdtsc), calibrated against CLOCK_MONOTONIC" : "CLOCK_MONOTONIC"
+    }
+
     /// What all threads recorded so far. Call when the profiled work is done
     /// (no span open on another thread).
     public static func report() -> ProfileReport {

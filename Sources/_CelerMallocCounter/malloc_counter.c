@@ -18,6 +18,8 @@ extern void *__libc_pvalloc(size_t);
 #define EXPORT __attribute__((visibility("default"), used))
 
 static _Atomic int enabled;
+// Threads that measure (the memory sampler) keep their own allocations out.
+static _Thread_local int ignored_thread;
 static _Atomic int probing;
 static _Atomic int64_t probe_hits;
 static _Atomic int64_t allocated_bytes, freed_bytes, allocations, frees, current_bytes, peak_bytes;
@@ -32,7 +34,7 @@ static inline void raise_peak(int64_t value) {
 static inline void note_alloc(void *p) {
     if (atomic_load_explicit(&probing, memory_order_relaxed))
         atomic_fetch_add_explicit(&probe_hits, 1, memory_order_relaxed);
-    if (!p || !atomic_load_explicit(&enabled, memory_order_relaxed)) return;
+    if (!p || !atomic_load_explicit(&enabled, memory_order_relaxed) || ignored_thread) return;
     int64_t size = (int64_t)malloc_usable_size(p);
     atomic_fetch_add_explicit(&allocated_bytes, size, memory_order_relaxed);
     atomic_fetch_add_explicit(&allocations, 1, memory_order_relaxed);
@@ -41,7 +43,7 @@ static inline void note_alloc(void *p) {
 }
 
 static inline void note_free(void *p) {
-    if (!p || !atomic_load_explicit(&enabled, memory_order_relaxed)) return;
+    if (!p || !atomic_load_explicit(&enabled, memory_order_relaxed) || ignored_thread) return;
     int64_t size = (int64_t)malloc_usable_size(p);
     atomic_fetch_add_explicit(&freed_bytes, size, memory_order_relaxed);
     atomic_fetch_add_explicit(&frees, 1, memory_order_relaxed);
@@ -67,7 +69,7 @@ EXPORT void *calloc(size_t n, size_t size) {
 
 EXPORT void *realloc(void *old, size_t size) {
     // Counted as a free of the old block and an allocation of the new one.
-    int on = atomic_load_explicit(&enabled, memory_order_relaxed);
+    int on = atomic_load_explicit(&enabled, memory_order_relaxed) && !ignored_thread;
     int64_t oldSize = (on && old) ? (int64_t)malloc_usable_size(old) : 0;
     void *p = __libc_realloc(old, size);
     if (on && (p || size == 0) && old) {
@@ -114,6 +116,7 @@ EXPORT void *pvalloc(size_t size) {
 }
 
 int celer_malloc_counter_installed(void) { return 1; }
+void celer_malloc_counter_ignore_this_thread(int ignore) { ignored_thread = ignore; }
 void celer_malloc_counter_enable(int on) { atomic_store_explicit(&enabled, on ? 1 : 0, memory_order_relaxed); }
 int celer_malloc_counter_enabled(void) { return atomic_load_explicit(&enabled, memory_order_relaxed); }
 

@@ -45,6 +45,7 @@ private func wellFormed(_ text: String) -> Bool { XMLParser(data: Data(text.utf8
     @Test func ticksAreRound() {
         #expect(LineChart.ticks(0, 10, count: 5) == [0, 2, 4, 6, 8, 10])
         #expect(LineChart.niceCeiling(213) == 250)
-        #expect(LineChart.niceCeiling(0.7) == 1)
+        #expect(LineChart.niceCeiling(0.7) == 0.8)
+        #expect(LineChart.niceCeiling(299) == 300)
     }
 }

@@ -28,6 +28,8 @@ int celer_malloc_counter_installed(void);
 /// Turns counting on or off (relaxed; takes effect for later calls).
 void celer_malloc_counter_enable(int on);
 int celer_malloc_counter_enabled(void);
+/// Leaves the calling thread's allocations out of the counts (or back in).
+void celer_malloc_counter_ignore_this_thread(int ignore);
 /// Zeroes every counter.
 void celer_malloc_counter_reset(void);
 /// A snapshot of the counters (each read atomically; the set is not a
