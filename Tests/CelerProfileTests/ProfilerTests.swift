@@ -160,10 +160,13 @@ struct GlobalStateTests {
         // Memory per span: the 100 kB array was allocated and freed inside "parse".
         let parse = try #require(report.functions.first { $0.name == "parse" })
         #expect(parse.memory.allocatedBytes >= 100_000)
-        #expect(parse.memory.peakBytes >= 100_000)
+        #expect(parse.memory.peakBytes >= 90_000)
         #expect(report.table().contains("allocated"))
     }
 
+    // Counting is process-wide and other suites run in parallel: their frees
+    // during a measurement lower a peak or a net by a few kB, hence the
+    // lower bounds a little under the sizes allocated here.
     @Test func mallocCountingSeesKnownAllocations() {
         #expect(AllocationCounter.intercepts)
         AllocationCounter.disable()
@@ -176,11 +179,11 @@ struct GlobalStateTests {
         }
         #expect(c.allocatedBytes >= 3_000_000)
         #expect(c.freedBytes >= 3_000_000)
-        #expect(c.peakBytes >= 3_000_000)
+        #expect(c.peakBytes >= 2_900_000)
         // A Swift array (the Swift runtime's allocation).
         let (kept, s) = AllocationCounter.measure { [Int64](repeating: 7, count: 500_000) }
         #expect(s.allocatedBytes >= 4_000_000)
-        #expect(s.netBytes >= 4_000_000)
+        #expect(s.netBytes >= 3_900_000)
         #expect(kept.count == 500_000)
         // Counting is off again: nothing moves.
         #expect(!AllocationCounter.isEnabled)
@@ -190,10 +193,10 @@ struct GlobalStateTests {
         // Nested measurements each see their own peak; the outer sees the inner's.
         let (_, outer) = AllocationCounter.measure {
             let (_, inner) = AllocationCounter.measure { blackHole([UInt8](repeating: 0, count: 2_000_000)) }
-            #expect(inner.peakBytes >= 2_000_000)
+            #expect(inner.peakBytes >= 1_900_000)
             blackHole([UInt8](repeating: 0, count: 500_000))
         }
-        #expect(outer.peakBytes >= 2_000_000)
+        #expect(outer.peakBytes >= 1_900_000)
     }
 
     @Test func sieveMemoryLessons() {
