@@ -73,7 +73,9 @@ public enum Mprof {
             let now = unixTime()
             if now >= nextSample && termination == nil {
                 takeSample()
-                nextSample = now + options.interval
+                // Keep to the schedule (a sample takes time), never bunching up.
+                nextSample += options.interval
+                if nextSample < now { nextSample = now + options.interval }
             }
             if termination == nil, let t = child.wait(block: false) { termination = t }
             if fds.isEmpty {

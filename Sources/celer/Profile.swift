@@ -177,9 +177,10 @@ struct ProfileCommand: ParsableCommand {
             for rung in rungs {
                 MemoryPhase.phase(rung.name) {
                     profile(rung.name) {
-                        let prepared = profile("prepare") { rung.prepare() }
-                        profile("run") { for _ in 0..<repeats { prepared.run() } }
-                        let values = profile("validation") { prepared.validation() }
+                        // Span names carry the rung, so the flat table keeps rungs apart.
+                        let prepared = profile("\(rung.name) prepare") { rung.prepare() }
+                        profile("\(rung.name) run") { for _ in 0..<repeats { prepared.run() } }
+                        let values = profile("\(rung.name) validation") { prepared.validation() }
                         let ok = configured.expected.map { exp in
                             exp.count == values.count && zip(values, exp).allSatisfy { $0.matches($1) }
                         }
@@ -191,9 +192,19 @@ struct ProfileCommand: ParsableCommand {
         }
         Profiler.stop()
         sampler.stop()
-        print("\(name): " + configured.parameters.map { "\($0.name)=\($0.value)" }.joined(separator: " "))
+        print("\(name): " + configured.parameters.map { "\($0.name)=\(parameterText($0.value))" }.joined(separator: " ")
+              + ", \(repeats) run\(repeats == 1 ? "" : "s") per rung")
         for v in verdicts { print("  " + v) }
         print("")
+    }
+
+    func parameterText(_ value: Parameter.Value) -> String {
+        switch value {
+        case .integer(let v): return "\(v)"
+        case .real(let v): return "\(v)"
+        case .text(let v): return v
+        case .flag(let v): return v ? "yes" : "no"
+        }
     }
 
     func writeExports(_ report: ProfileReport, _ recording: MemoryRecording) throws(CelerError) {
