@@ -1,4 +1,5 @@
 import CelerCore
+import _CelerMallocCounter
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -120,6 +121,46 @@ public final class ChildProcess: @unchecked Sendable {
     deinit {
         if let fd = stdoutPipe { close(fd) }
         if let fd = stderrPipe { close(fd) }
+    }
+}
+
+extension ChildProcess {
+    /// Runs `arguments` once and returns how it ended, with a peak resident
+    /// size that does not include this process's own memory.
+    ///
+    /// A child started directly inherits this process's peak at exec (see
+    /// `Termination.maxResidentBytes`). This one is started by `setsid -f`
+    /// (util-linux), which forks it and exits without waiting: the
+    /// grandchild starts with setsid's small memory (about 1 MiB, like
+    /// /usr/bin/time's), and this process, made a subreaper, adopts it and
+    /// reads its own rusage with wait4. The command runs in a new session
+    /// (no controlling terminal). Run one at a time.
+    public static func runMeasuringPeak(_ arguments: [String], silence: Bool = true) throws(CelerError) -> Termination {
+        let candidates: [String] = ["/usr/bin/setsid", "/bin/setsid"]
+        let setsid = candidates.first { (path: String) in access(path, X_OK) == 0 }
+        guard let setsid else { throw CelerError("peak RSS", "needs setsid (util-linux) to start the command") }
+        guard celer_become_subreaper() == 0 else {
+            throw CelerError("peak RSS", "cannot become a subreaper: \(String(cString: strerror(errno)))")
+        }
+        let launcher = try ChildProcess([setsid, "-f"] + arguments, silence: silence)
+        guard let launched = launcher.wait(), launched.status == Termination.Status.exited(0) else {
+            throw CelerError(arguments[0], "setsid could not start the command")
+        }
+        // The orphan is ours now: a child of this process that leads its own session.
+        let me = getpid()
+        guard let orphan = ProcessMemory.processTable().first(where: {
+            $0.parent == me && $0.session == $0.pid && $0.pid != launcher.pid
+        }) else {
+            throw CelerError(arguments[0], "lost track of the command started by setsid")
+        }
+        var status: Int32 = 0
+        var usage = rusage()
+        while true {
+            let r = wait4(orphan.pid, &status, 0, &usage)
+            if r == orphan.pid { return Termination(waitStatus: status, usage: usage) }
+            if r < 0 && errno == EINTR { continue }
+            throw CelerError(arguments[0], "lost track of the command (wait4: \(String(cString: strerror(errno))))")
+        }
     }
 }
 

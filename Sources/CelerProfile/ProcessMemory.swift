@@ -43,6 +43,8 @@ public enum ProcessMemory {
     public struct Entry: Sendable, Equatable {
         public let pid: pid_t
         public let parent: pid_t
+        /// The session id (a process that called setsid leads its own).
+        public let session: pid_t
         public let residentBytes: Int
     }
 
@@ -68,9 +70,11 @@ public enum ProcessMemory {
     static func parseStat(pid: pid_t, _ stat: String) -> Entry? {
         guard let close = stat.lastIndex(of: ")") else { return nil }
         let rest = stat[stat.index(after: close)...].split(separator: " ")
-        // rest[0] is field 3 (state), rest[1] field 4 (ppid), rest[21] field 24 (rss).
-        guard rest.count > 21, let parent = pid_t(rest[1]), let pages = Int(rest[21]) else { return nil }
-        return Entry(pid: pid, parent: parent, residentBytes: pages * pageSize)
+        // rest[0] is field 3 (state), rest[1] field 4 (ppid), rest[3] field 6
+        // (session), rest[21] field 24 (rss).
+        guard rest.count > 21, let parent = pid_t(rest[1]), let session = pid_t(rest[3]),
+              let pages = Int(rest[21]) else { return nil }
+        return Entry(pid: pid, parent: parent, session: session, residentBytes: pages * pageSize)
     }
 
     /// `root` and all its descendants, with their resident bytes (root first).

@@ -6,6 +6,7 @@
 #include <malloc.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <sys/prctl.h>
 
 extern void *__libc_malloc(size_t);
 extern void __libc_free(void *);
@@ -152,3 +153,5 @@ int64_t celer_malloc_counter_allocated(void) { return atomic_load_explicit(&allo
 int64_t celer_malloc_counter_freed(void) { return atomic_load_explicit(&freed_bytes, memory_order_relaxed); }
 void celer_malloc_counter_probe(int on) { atomic_store_explicit(&probing, on ? 1 : 0, memory_order_relaxed); }
 int64_t celer_malloc_counter_probe_hits(void) { return atomic_load_explicit(&probe_hits, memory_order_relaxed); }
+
+int celer_become_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }

@@ -70,6 +70,18 @@ import Testing
         #expect(end.maxResidentBytes > 0)
     }
 
+    @Test func peakOfACommandWithoutOurOwnMemory() throws {
+        let own = ProcessMemory.current().hwm
+        let small = try ChildProcess.runMeasuringPeak(["/bin/sh", "-c", "exit 0"])
+        #expect(small.status == .exited(0))
+        #expect(small.maxResidentBytes > 0 && small.maxResidentBytes < own)
+        let big = try ChildProcess.runMeasuringPeak(["/usr/bin/python3", "-c", "x = b'1' * (40 << 20)"])
+        #expect(big.status == .exited(0))
+        #expect(big.maxResidentBytes >= 40 << 20 && big.maxResidentBytes < 80 << 20)
+        let failed = try ChildProcess.runMeasuringPeak(["/bin/sh", "-c", "exit 7"])
+        #expect(failed.status == .exited(7))
+    }
+
     @Test func commandLineSplitting() throws {
         #expect(try splitCommandLine("python3 -c 'print(1 + 2)'") == ["python3", "-c", "print(1 + 2)"])
         #expect(try splitCommandLine(#"a "b c" d\ e ''"#) == ["a", "b c", "d e", ""])
@@ -89,7 +101,7 @@ import Testing
     @Test func procStatWithAwkwardNames() {
         let stat = "4242 (a) b (c)) S 17 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 100 1000000 250 18446744073709551615"
         let e = ProcessMemory.parseStat(pid: 4242, stat)
-        #expect(e?.parent == 17)
+        #expect(e?.parent == 17 && e?.session == 4242)
         #expect(e?.residentBytes == 250 * ProcessMemory.pageSize)
         #expect(ProcessMemory.parseStat(pid: 1, "garbage") == nil)
     }

@@ -51,6 +51,11 @@ int64_t celer_malloc_counter_freed(void);
 void celer_malloc_counter_probe(int on);
 int64_t celer_malloc_counter_probe_hits(void);
 
+/// Makes this process the reaper of its orphaned descendants
+/// (PR_SET_CHILD_SUBREAPER), so it can wait4 for a grandchild whose parent
+/// has exited. prctl is variadic, which Swift cannot call. Returns 0 on success.
+int celer_become_subreaper(void);
+
 /// A cheap, monotonic tick counter for span timing: the time-stamp counter
 /// on x86-64 (ticks at a constant rate where the CPU has constant_tsc),
 /// CLOCK_MONOTONIC nanoseconds elsewhere. Static inline, so Swift inlines it.
