@@ -80,10 +80,13 @@ public enum AllocationCounter {
     /// Counts the allocations made by `body` alone: a result with the bytes
     /// allocated and freed, the net change and the peak above the start.
     /// Nests: an outer measurement still sees the peak of an inner one.
-    public static func measure<T>(_ body: () throws -> T) rethrows -> (value: T, memory: MemoryDelta) {
+    /// With `scope: .thread`, only the calling thread's allocations count
+    /// (exact for single-threaded code while other threads allocate).
+    public static func measure<T>(scope: MemoryScope = .process,
+                                  _ body: () throws -> T) rethrows -> (value: T, memory: MemoryDelta) {
         let wasOn = isEnabled
         enable()
-        let mark = MemoryMark.now()
+        let mark = MemoryMark.now(scope: scope)
         let value = try body()
         let delta = mark.delta()
         if !wasOn { disable() }
@@ -91,29 +94,57 @@ public enum AllocationCounter {
     }
 }
 
+/// Whose allocations a measurement counts.
+public enum MemoryScope: Sendable {
+    /// Every thread's (memory_profiler's view: the process).
+    case process
+    /// The calling thread's alone.
+    case thread
+}
+
 /// The allocation counters at the start of a measured region.
 public struct MemoryMark: Sendable {
     let allocated: Int64, freed: Int64, current: Int64, outerPeak: Int64
+    let scope: MemoryScope
 
     /// Marks the start of a region: remembers the counters and restarts the
     /// high-water mark from the current level.
     @inline(__always)
-    public static func now() -> MemoryMark {
-        let current = celer_malloc_counter_current()
-        let outer = celer_malloc_counter_reset_peak()
-        return MemoryMark(allocated: celer_malloc_counter_allocated(), freed: celer_malloc_counter_freed(),
-                          current: current, outerPeak: outer)
+    public static func now(scope: MemoryScope = .process) -> MemoryMark {
+        switch scope {
+        case .process:
+            let current = celer_malloc_counter_current()
+            let outer = celer_malloc_counter_reset_peak()
+            return MemoryMark(allocated: celer_malloc_counter_allocated(), freed: celer_malloc_counter_freed(),
+                              current: current, outerPeak: outer, scope: scope)
+        case .thread:
+            let current = celer_malloc_counter_thread_current()
+            let outer = celer_malloc_counter_thread_reset_peak()
+            return MemoryMark(allocated: celer_malloc_counter_thread_allocated(),
+                              freed: celer_malloc_counter_thread_freed(),
+                              current: current, outerPeak: outer, scope: scope)
+        }
     }
 
     /// The region's counts; restores the enclosing region's high-water mark.
     @inline(__always)
     public func delta() -> MemoryDelta {
-        let peak = celer_malloc_counter_peak()
-        let d = MemoryDelta(allocatedBytes: Int(celer_malloc_counter_allocated() - allocated),
-                            freedBytes: Int(celer_malloc_counter_freed() - freed),
-                            peakBytes: Int(max(0, peak - current)))
-        celer_malloc_counter_raise_peak(outerPeak)
-        return d
+        switch scope {
+        case .process:
+            let peak = celer_malloc_counter_peak()
+            let d = MemoryDelta(allocatedBytes: Int(celer_malloc_counter_allocated() - allocated),
+                                freedBytes: Int(celer_malloc_counter_freed() - freed),
+                                peakBytes: Int(max(0, peak - current)))
+            celer_malloc_counter_raise_peak(outerPeak)
+            return d
+        case .thread:
+            let peak = celer_malloc_counter_thread_peak()
+            let d = MemoryDelta(allocatedBytes: Int(celer_malloc_counter_thread_allocated() - allocated),
+                                freedBytes: Int(celer_malloc_counter_thread_freed() - freed),
+                                peakBytes: Int(max(0, peak - current)))
+            celer_malloc_counter_thread_raise_peak(outerPeak)
+            return d
+        }
     }
 }
 

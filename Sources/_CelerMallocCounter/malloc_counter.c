@@ -21,6 +21,8 @@ extern void *__libc_pvalloc(size_t);
 static _Atomic int enabled;
 // Threads that measure (the memory sampler) keep their own allocations out.
 static _Thread_local int ignored_thread;
+// The same counts for the calling thread alone (blocks it allocated or freed).
+static _Thread_local int64_t t_allocated, t_freed, t_current, t_peak;
 static _Atomic int probing;
 static _Atomic int64_t probe_hits;
 static _Atomic int64_t allocated_bytes, freed_bytes, allocations, frees, current_bytes, peak_bytes;
@@ -41,6 +43,9 @@ static inline void note_alloc(void *p) {
     atomic_fetch_add_explicit(&allocations, 1, memory_order_relaxed);
     int64_t now = atomic_fetch_add_explicit(&current_bytes, size, memory_order_relaxed) + size;
     raise_peak(now);
+    t_allocated += size;
+    t_current += size;
+    if (t_current > t_peak) t_peak = t_current;
 }
 
 static inline void note_free(void *p) {
@@ -49,6 +54,8 @@ static inline void note_free(void *p) {
     atomic_fetch_add_explicit(&freed_bytes, size, memory_order_relaxed);
     atomic_fetch_add_explicit(&frees, 1, memory_order_relaxed);
     atomic_fetch_sub_explicit(&current_bytes, size, memory_order_relaxed);
+    t_freed += size;
+    t_current -= size;
 }
 
 EXPORT void *malloc(size_t size) {
@@ -77,6 +84,8 @@ EXPORT void *realloc(void *old, size_t size) {
         atomic_fetch_add_explicit(&freed_bytes, oldSize, memory_order_relaxed);
         atomic_fetch_add_explicit(&frees, 1, memory_order_relaxed);
         atomic_fetch_sub_explicit(&current_bytes, oldSize, memory_order_relaxed);
+        t_freed += oldSize;
+        t_current -= oldSize;
     }
     note_alloc(p);
     return p;
@@ -155,3 +164,14 @@ void celer_malloc_counter_probe(int on) { atomic_store_explicit(&probing, on ? 1
 int64_t celer_malloc_counter_probe_hits(void) { return atomic_load_explicit(&probe_hits, memory_order_relaxed); }
 
 int celer_become_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+
+int64_t celer_malloc_counter_thread_current(void) { return t_current; }
+int64_t celer_malloc_counter_thread_peak(void) { return t_peak; }
+int64_t celer_malloc_counter_thread_allocated(void) { return t_allocated; }
+int64_t celer_malloc_counter_thread_freed(void) { return t_freed; }
+int64_t celer_malloc_counter_thread_reset_peak(void) {
+    int64_t old = t_peak;
+    t_peak = t_current;
+    return old;
+}
+void celer_malloc_counter_thread_raise_peak(int64_t value) { if (value > t_peak) t_peak = value; }

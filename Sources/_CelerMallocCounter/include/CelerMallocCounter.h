@@ -46,6 +46,14 @@ int64_t celer_malloc_counter_current(void);
 int64_t celer_malloc_counter_peak(void);
 int64_t celer_malloc_counter_allocated(void);
 int64_t celer_malloc_counter_freed(void);
+/// The same counters for the calling thread alone: what it allocated and
+/// freed while counting was on (never reset; measure differences).
+int64_t celer_malloc_counter_thread_current(void);
+int64_t celer_malloc_counter_thread_peak(void);
+int64_t celer_malloc_counter_thread_allocated(void);
+int64_t celer_malloc_counter_thread_freed(void);
+int64_t celer_malloc_counter_thread_reset_peak(void);
+void celer_malloc_counter_thread_raise_peak(int64_t value);
 /// Counts calls made through this target's wrappers, even while counting
 /// is off, when probing is on: proves that interposition works.
 void celer_malloc_counter_probe(int on);
