@@ -58,7 +58,8 @@ public struct LineChart: Sendable {
         var x0 = xs.min() ?? 0, x1 = xs.max() ?? 1
         if x1 <= x0 { x1 = x0 + 1 }
         let yMax = ys.max() ?? 1
-        var y1 = LineChart.niceCeiling(yMax * 1.08)
+        // Headroom above the peak for its label and the phase labels.
+        var y1 = LineChart.niceCeiling(yMax * 1.2)
         if y1 <= 0 { y1 = 1 }
         x0 = min(x0, 0)
         return Frame(right: width - 20, bottom: height - 50, x0: x0, x1: x1, y0: 0, y1: y1)
