@@ -86,10 +86,21 @@ public final class ChildProcess: @unchecked Sendable {
         let cArgs = arguments.map { strdup($0) } + [nil]
         let cEnv = env.map { strdup($0) } + [nil]
         defer { for a in cArgs { free(a) }; for e in cEnv { free(e) } }
+        // The child gets the default action for ^C and ^\ even while this
+        // process ignores them (mprof does, to write its file after a ^C).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGINT)
+        sigaddset(&defaults, SIGQUIT)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
         var child = pid_t()
         let rc = cArgs.withUnsafeBufferPointer { argv in
             cEnv.withUnsafeBufferPointer { envp in
-                posix_spawnp(&child, program, &actions, nil,
+                posix_spawnp(&child, program, &actions, &attributes,
                              UnsafeMutablePointer(mutating: argv.baseAddress!),
                              UnsafeMutablePointer(mutating: envp.baseAddress!))
             }

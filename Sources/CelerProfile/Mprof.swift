@@ -26,7 +26,12 @@ public enum Mprof {
     }
 
     /// Runs `arguments` under the sampler.
+    /// ^C and ^\ reach the command (same process group) but not the sampler,
+    /// which ignores them until the command has ended, then writes what it saw.
     public static func run(_ arguments: [String], options: Options = Options()) -> Outcome {
+        let oldInt = signal(SIGINT, SIG_IGN)
+        let oldQuit = signal(SIGQUIT, SIG_IGN)
+        defer { signal(SIGINT, oldInt); signal(SIGQUIT, oldQuit) }
         var recording = MemoryRecording(command: arguments.joined(separator: " "))
         let child: ChildProcess
         do {
