@@ -66,10 +66,12 @@ public enum MemoryDemo {
         var steps: [Step] = []
         func step(_ name: String, _ body: () -> Void) {
             sampler?.beginPhase(name)
+            MemoryPhase.announceBegin(name)
             let t0 = monotonicNanos()
             // The arrays are made on this thread: count its allocations alone.
             let (_, delta) = AllocationCounter.measure(scope: .thread) { body() }
             let seconds = Double(monotonicNanos() - t0) * 1e-9
+            MemoryPhase.announceEnd()
             sampler?.endPhase()
             steps.append(Step(name: name, memory: delta, seconds: seconds))
             if pause > 0 { sleepSeconds(pause) }

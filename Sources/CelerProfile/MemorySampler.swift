@@ -122,13 +122,23 @@ public enum MemoryPhase {
     static let announce: Bool = getenv("CELER_MPROF") != nil
 
     public static func begin(_ label: String) {
-        if announce { writeStderr("CELER_PHASE \(MemoryRecording.label(label))\n") }
+        announceBegin(label)
         MemorySampler.activeLock.withLock { _ in MemorySampler.active }?.beginPhase(label)
     }
 
     public static func end() {
-        if announce { writeStderr("CELER_PHASE_END\n") }
+        announceEnd()
         MemorySampler.activeLock.withLock { _ in MemorySampler.active }?.endPhase()
+    }
+
+    /// Tells an enclosing `celer mprof run` (only) that a phase begins.
+    public static func announceBegin(_ label: String) {
+        if announce { writeStderr("CELER_PHASE \(MemoryRecording.label(label))\n") }
+    }
+
+    /// Tells an enclosing `celer mprof run` (only) that the phase ends.
+    public static func announceEnd() {
+        if announce { writeStderr("CELER_PHASE_END\n") }
     }
 
     /// Runs `body` as the phase `label`.
