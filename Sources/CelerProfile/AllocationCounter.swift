@@ -28,9 +28,10 @@ public enum AllocationCounter {
 
     public static var isEnabled: Bool { celer_malloc_counter_enabled() != 0 }
 
-    /// Starts counting (the counters keep their values).
+    /// Asks for counting (the counters keep their values). Requests nest:
+    /// counting goes on while any `enable()` has no matching `disable()` yet.
     public static func enable() { celer_malloc_counter_enable(1) }
-    /// Stops counting.
+    /// Gives back one `enable()`.
     public static func disable() { celer_malloc_counter_enable(0) }
     /// Zeroes every counter.
     public static func reset() { celer_malloc_counter_reset() }
@@ -60,20 +61,19 @@ public enum AllocationCounter {
         return afterSwift > start && celer_malloc_counter_probe_hits() > afterSwift
     }
 
-    /// Seconds per malloc + free of a small block with counting off and on
-    /// (best of two runs of `count` pairs; restores the previous state).
+    /// Seconds per malloc + free of a small block with counting off (as it
+    /// is now, when nothing else asks for counting) and on (best of two runs
+    /// of `count` pairs).
     public static func measureOverhead(count: Int = 200_000) -> (off: Double, on: Double) {
-        let wasOn = isEnabled
         func loop() -> Double {
             let t0 = monotonicNanos()
             for _ in 0..<count { blackHole([UInt8](repeating: 1, count: 48)) }
             return Double(monotonicNanos() &- t0) * 1e-9 / Double(count)
         }
-        disable()
         let off = min(loop(), loop())
         enable()
+        defer { disable() }
         let on = min(loop(), loop())
-        if !wasOn { disable() }
         return (off, on)
     }
 
@@ -84,13 +84,11 @@ public enum AllocationCounter {
     /// (exact for single-threaded code while other threads allocate).
     public static func measure<T>(scope: MemoryScope = .process,
                                   _ body: () throws -> T) rethrows -> (value: T, memory: MemoryDelta) {
-        let wasOn = isEnabled
         enable()
+        defer { disable() }
         let mark = MemoryMark.now(scope: scope)
         let value = try body()
-        let delta = mark.delta()
-        if !wasOn { disable() }
-        return (value, delta)
+        return (value, mark.delta())
     }
 }
 

@@ -44,9 +44,9 @@ public final class MemorySampler: @unchecked Sendable {
 
     /// Starts the background thread (and malloc counting, from zero, with `heap`).
     public func start() {
+        guard state.withLock({ s in defer { s.running = true }; return !s.running }) else { return }
         if countsHeap { AllocationCounter.reset(); AllocationCounter.enable() }
         stopFlag.store(false, ordering: .relaxed)
-        state.withLock { $0.running = true }
         MemorySampler.activeLock.withLock { _ in MemorySampler.active = self }
         sample()
         let context = Unmanaged.passRetained(self).toOpaque()
@@ -75,7 +75,7 @@ public final class MemorySampler: @unchecked Sendable {
         stopFlag.store(true, ordering: .relaxed)
         if let t = thread { pthread_join(t, nil); thread = nil }
         sample()
-        if countsHeap { AllocationCounter.disable() }
+        if countsHeap && state.withLock({ $0.running }) { AllocationCounter.disable() }
         MemorySampler.activeLock.withLock { _ in if MemorySampler.active === self { MemorySampler.active = nil } }
         while state.withLock({ !$0.open.isEmpty }) { endPhase() }
         return state.withLock { s in s.running = false; return s.recording }

@@ -15,6 +15,8 @@ import Glibc
 /// Global switch of the span profiler and of per-span memory counting.
 let spanProfilingOn = Atomic<Bool>(false)
 let spanMemoryOn = Atomic<Bool>(false)
+/// Whether any span since the last reset counted memory (the report's columns).
+let spanMemoryRecorded = Atomic<Bool>(false)
 
 /// Measures `body` as the span `name` when profiling is on.
 @inline(__always)
@@ -46,7 +48,7 @@ public struct SpanToken: Sendable {
 public enum Profiler {
     /// Whether spans are being recorded.
     public static var isEnabled: Bool { spanProfilingOn.load(ordering: .relaxed) }
-    /// Whether spans also count heap allocations (see `AllocationCounter`).
+    /// Whether spans count heap allocations (see `AllocationCounter`); false once stopped.
     public static var tracksMemory: Bool { spanMemoryOn.load(ordering: .relaxed) }
 
     /// Starts recording spans (keeps what was recorded before; see `reset`).
@@ -54,20 +56,24 @@ public enum Profiler {
     public static func start(memory: Bool = true) {
         _ = recorderKey
         _ = SpanClock.anchor
-        spanMemoryOn.store(memory, ordering: .relaxed)
-        if memory { AllocationCounter.enable() }
+        // Hold one request for malloc counting while memory is tracked.
+        let held = spanMemoryOn.exchange(memory, ordering: .relaxed)
+        if memory && !held { AllocationCounter.enable() }
+        if memory { spanMemoryRecorded.store(true, ordering: .relaxed) }
+        if !memory && held { AllocationCounter.disable() }
         spanProfilingOn.store(true, ordering: .relaxed)
     }
 
     /// Stops recording. Spans still open are closed by their `end` as usual.
     public static func stop() {
         spanProfilingOn.store(false, ordering: .relaxed)
-        if tracksMemory { AllocationCounter.disable() }
+        if spanMemoryOn.exchange(false, ordering: .relaxed) { AllocationCounter.disable() }
     }
 
     /// Forgets everything recorded. Call only while no span is open.
     public static func reset() {
         registry.withLock { recorders in for r in recorders.all { r.pointee.clear() } }
+        spanMemoryRecorded.store(tracksMemory, ordering: .relaxed)
     }
 
     /// Opens the span `name` on this thread.
@@ -106,8 +112,11 @@ public enum Profiler {
     /// (no span open on another thread).
     public static func report() -> ProfileReport {
         let names = dynamicNames.withLock { $0.names }
-        let threads = registry.withLock { recorders in recorders.all.compactMap { $0.pointee.snapshot(names: names, nanosPerTick: SpanClock.nanosPerTick()) } }
-        return ProfileReport(threads: threads, tracksMemory: tracksMemory)
+        let nanosPerTick = SpanClock.nanosPerTick()
+        let threads = registry.withLock { recorders in
+            recorders.all.compactMap { $0.pointee.snapshot(names: names, nanosPerTick: nanosPerTick) }
+        }
+        return ProfileReport(threads: threads, tracksMemory: spanMemoryRecorded.load(ordering: .relaxed))
     }
 
     /// Measured cost of one span (begin + end) in seconds, when profiling is

@@ -127,8 +127,14 @@ EXPORT void *pvalloc(size_t size) {
 
 int celer_malloc_counter_installed(void) { return 1; }
 void celer_malloc_counter_ignore_this_thread(int ignore) { ignored_thread = ignore; }
-void celer_malloc_counter_enable(int on) { atomic_store_explicit(&enabled, on ? 1 : 0, memory_order_relaxed); }
-int celer_malloc_counter_enabled(void) { return atomic_load_explicit(&enabled, memory_order_relaxed); }
+// `enabled` counts the measurements that want counting, so they can nest.
+void celer_malloc_counter_enable(int on) {
+    if (on) { atomic_fetch_add_explicit(&enabled, 1, memory_order_relaxed); return; }
+    int n = atomic_load_explicit(&enabled, memory_order_relaxed);
+    while (n > 0 && !atomic_compare_exchange_weak_explicit(&enabled, &n, n - 1,
+                                                          memory_order_relaxed, memory_order_relaxed)) {}
+}
+int celer_malloc_counter_enabled(void) { return atomic_load_explicit(&enabled, memory_order_relaxed) > 0; }
 
 void celer_malloc_counter_reset(void) {
     atomic_store_explicit(&allocated_bytes, 0, memory_order_relaxed);

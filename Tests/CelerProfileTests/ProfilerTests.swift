@@ -197,6 +197,12 @@ struct GlobalStateTests {
         // lowering a peak a little, so only the allocated bytes are bounded).
         let (_, p) = AllocationCounter.measure { blackHole([UInt8](repeating: 0, count: 3_000_000)) }
         #expect(p.allocatedBytes >= 3_000_000)
+        // Requests for counting nest: the profiler's stop does not end another's.
+        AllocationCounter.enable()
+        Profiler.start(memory: true)
+        Profiler.stop()
+        #expect(AllocationCounter.isEnabled)
+        AllocationCounter.disable()
         // Counting is off again: nothing moves.
         #expect(!AllocationCounter.isEnabled)
         let before = AllocationCounter.stats

@@ -25,7 +25,8 @@ typedef struct {
 
 /// 1 when the allocator of this binary is the counting one (always, on glibc).
 int celer_malloc_counter_installed(void);
-/// Turns counting on or off (relaxed; takes effect for later calls).
+/// Asks for counting (on = 1) or gives the request back (on = 0). Requests
+/// nest: counting is on while any is held (relaxed; for later calls).
 void celer_malloc_counter_enable(int on);
 int celer_malloc_counter_enabled(void);
 /// Leaves the calling thread's allocations out of the counts (or back in).
