@@ -157,13 +157,17 @@ extension ChildProcess {
         guard let launched = launcher.wait(), launched.status == Termination.Status.exited(0) else {
             throw CelerError(arguments[0], "setsid could not start the command")
         }
-        // The orphan is ours now: a child of this process that leads its own session.
+        // The orphan is ours now: a child of this process that leads its own
+        // session (setsid makes it so, maybe a moment after its parent exits).
         let me = getpid()
-        guard let orphan = ProcessMemory.processTable().first(where: {
-            $0.parent == me && $0.session == $0.pid && $0.pid != launcher.pid
-        }) else {
-            throw CelerError(arguments[0], "lost track of the command started by setsid")
+        var orphan: ProcessMemory.Entry? = nil
+        for _ in 0..<2000 where orphan == nil {
+            orphan = ProcessMemory.processTable().first {
+                $0.parent == me && $0.session == $0.pid && $0.pid != launcher.pid
+            }
+            if orphan == nil { usleep(500) }
         }
+        guard let orphan else { throw CelerError(arguments[0], "lost track of the command started by setsid") }
         var status: Int32 = 0
         var usage = rusage()
         while true {
