@@ -33,9 +33,10 @@ struct MprofRun: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
+        if asksForHelp(command) { print(Celer.helpMessage(for: Self.self)); return }
         var status: Int32 = 0
         try reportingUserErrors("celer mprof") {
-            let argv = commandAfterTerminator(command)
+            let argv = try commandAfterTerminator(command)
             guard !argv.isEmpty else { throw CelerError("command", "no command to run; usage: celer mprof run -- CMD …") }
             guard interval.isFinite, interval >= 0.5, interval <= 60_000 else {
                 throw CelerError.invalidOption("--interval", "\(interval)", allowed: "give 0.5 to 60000 milliseconds")

@@ -18,9 +18,20 @@ func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
-/// The command after an optional leading `--`.
-func commandAfterTerminator(_ words: [String]) -> [String] {
-    words.first == "--" ? Array(words.dropFirst()) : words
+/// The command after an optional leading `--`. The command is captured
+/// with everything after it, so an option celer does not know would look
+/// like a command: refuse it instead of running it.
+func commandAfterTerminator(_ words: [String]) throws(CelerError) -> [String] {
+    if words.first == "--" { return Array(words.dropFirst()) }
+    if let first = words.first, first.hasPrefix("-") {
+        throw CelerError(first, "unknown option; put the command to run after --")
+    }
+    return words
+}
+
+/// Whether the captured command is a request for help.
+func asksForHelp(_ words: [String]) -> Bool {
+    words.first == "--help" || words.first == "-h"
 }
 
 /// Parses "3", "300x200" or "300,200" into sizes, naming `option` on error.

@@ -40,8 +40,9 @@ struct TimeitCommand: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
+        if asksForHelp(command) { print(Celer.helpMessage(for: Self.self)); return }
         try reportingUserErrors("celer timeit") {
-            let a = commandAfterTerminator(command)
+            let a = try commandAfterTerminator(command)
             guard !a.isEmpty else { throw CelerError("command", "no command to time; usage: celer timeit [--runs N] -- CMD …") }
             guard runs >= 1, runs <= 100_000 else {
                 throw CelerError.invalidOption("--runs", "\(runs)", allowed: "give 1 to 100000")
