@@ -81,7 +81,10 @@ public enum Profiler {
     public static func begin(_ name: StaticString) -> SpanToken {
         guard spanProfilingOn.load(ordering: .relaxed) else { return .inert }
         let recorder = ThreadRecorder.current()
-        let depth = recorder.pointee.enter(key: UInt(bitPattern: name.utf8Start), staticName: name, dynamicName: -1)
+        // A literal is known by its address (a scalar-only StaticString by its value).
+        let key = name.hasPointerRepresentation ? UInt(bitPattern: name.utf8Start)
+            : UInt(name.unicodeScalar.value) | (1 << 63)
+        let depth = recorder.pointee.enter(key: key, staticName: name, dynamicName: -1)
         return SpanToken(depth: depth, recorder: UInt(bitPattern: recorder))
     }
 
