@@ -48,6 +48,7 @@ public enum Mprof {
         var buffer = [UInt8](repeating: 0, count: 65536)
         var termination: Termination? = nil
         var nextSample = 0.0
+        var drainUntil = Double.infinity
 
         func takeSample() {
             let t = unixTime()
@@ -82,7 +83,13 @@ public enum Mprof {
                 nextSample += options.interval
                 if nextSample < now { nextSample = now + options.interval }
             }
-            if termination == nil, let t = child.wait(block: false) { termination = t }
+            if termination == nil, let t = child.wait(block: false) {
+                termination = t
+                drainUntil = unixTime() + 0.5
+            }
+            // The command has ended; a descendant it left behind may keep its
+            // output open (or keep writing): pass on what comes for 0.5 s, no more.
+            if termination != nil && unixTime() > drainUntil { break }
             if fds.isEmpty {
                 if termination != nil { break }
                 var ts = timespec(tv_sec: 0, tv_nsec: Int(options.interval * 1e9))
