@@ -86,6 +86,7 @@ struct ProfileCommand: ParsableCommand {
             }
             if overhead { return printOverhead() }
             let sampler = MemorySampler(interval: 0.002, heap: !noMemory)
+            let before = ProcessMemory.current()
             Profiler.reset()
             if let demo {
                 guard demo == "memory" else { throw CelerError.invalidOption("--demo", demo, allowed: "the demo is 'memory'") }
@@ -97,6 +98,9 @@ struct ProfileCommand: ParsableCommand {
             let report = Profiler.report()
             print(report.table(sortBy: sortKey, top: top))
             let recording = sampler.recording
+            let after = ProcessMemory.current()
+            print("Process memory (/proc/self/status): VmRSS \(Fmt.bytes(Double(before.rss))) before, "
+                  + "\(Fmt.bytes(Double(after.rss))) after; VmHWM (peak so far) \(Fmt.bytes(Double(after.hwm)))\n")
             print("Memory over time (sampled every 2 ms):")
             print(recording.summary())
             try writeExports(report, recording)
