@@ -144,9 +144,9 @@ public struct LineChart: Sendable {
         return svg
     }
 
-    /// The chart without text as a `width`×`height` RGB image (3 bytes per
-    /// pixel, rows top to bottom): bands, axes, grid, series and the peak.
-    /// Feed it to a PNG encoder.
+    /// The chart as a `width`×`height` RGB image (3 bytes per pixel, rows top
+    /// to bottom): bands, axes with their tick values, grid, series and the
+    /// peak; no other text (title, labels, legend). Feed it to a PNG encoder.
     public func rasterize() -> (width: Int, height: Int, rgb: [UInt8]) {
         let w = Int(width), h = Int(height)
         var rgb = [UInt8](repeating: 255, count: w * h * 3)
@@ -172,7 +172,29 @@ public struct LineChart: Sendable {
                 for y in Int(f.top)...Int(f.bottom) { put(x, y, c, alpha: 0.18) }
             }
         }
-        for t in LineChart.ticks(f.y0, f.y1) { line(f.left, f.py(t), f.right, f.py(t), (224, 224, 224)) }
+        // Grid and axes, with the tick values in a small digit font.
+        func digits(_ text: String, x: Int, y: Int, anchorRight: Bool) {
+            let scale = 2, advance = 6 * scale
+            var cx = anchorRight ? x - text.count * advance : x - text.count * advance / 2
+            for ch in text {
+                if let rows = LineChart.digitGlyphs[ch] {
+                    for (r, bits) in rows.enumerated() {
+                        for c in 0..<5 where bits & (0b10000 >> c) != 0 {
+                            for dy in 0..<scale { for dx in 0..<scale { put(cx + c * scale + dx, y + r * scale + dy, (51, 51, 51)) } }
+                        }
+                    }
+                }
+                cx += advance
+            }
+        }
+        for t in LineChart.ticks(f.y0, f.y1) {
+            line(f.left, f.py(t), f.right, f.py(t), (224, 224, 224))
+            digits(LineChart.label(t), x: Int(f.left) - 8, y: Int(f.py(t)) - 7, anchorRight: true)
+        }
+        for t in LineChart.ticks(f.x0, f.x1) {
+            line(f.px(t), f.bottom, f.px(t), f.bottom + 5, (51, 51, 51))
+            digits(LineChart.label(t), x: Int(f.px(t)), y: Int(f.bottom) + 9, anchorRight: false)
+        }
         line(f.left, f.bottom, f.right, f.bottom, (51, 51, 51))
         line(f.left, f.top, f.left, f.bottom, (51, 51, 51))
         for s in series {
@@ -187,6 +209,22 @@ public struct LineChart: Sendable {
         }
         return (w, h, rgb)
     }
+
+    /// 5×7 glyphs for tick values (rows top to bottom, 5 bits each, left bit first).
+    static let digitGlyphs: [Character: [UInt8]] = [
+        "0": [0b01110, 0b10001, 0b10011, 0b10101, 0b11001, 0b10001, 0b01110],
+        "1": [0b00100, 0b01100, 0b00100, 0b00100, 0b00100, 0b00100, 0b01110],
+        "2": [0b01110, 0b10001, 0b00001, 0b00010, 0b00100, 0b01000, 0b11111],
+        "3": [0b11111, 0b00010, 0b00100, 0b00010, 0b00001, 0b10001, 0b01110],
+        "4": [0b00010, 0b00110, 0b01010, 0b10010, 0b11111, 0b00010, 0b00010],
+        "5": [0b11111, 0b10000, 0b11110, 0b00001, 0b00001, 0b10001, 0b01110],
+        "6": [0b00110, 0b01000, 0b10000, 0b11110, 0b10001, 0b10001, 0b01110],
+        "7": [0b11111, 0b00001, 0b00010, 0b00100, 0b01000, 0b01000, 0b01000],
+        "8": [0b01110, 0b10001, 0b10001, 0b01110, 0b10001, 0b10001, 0b01110],
+        "9": [0b01110, 0b10001, 0b10001, 0b01111, 0b00001, 0b00010, 0b01100],
+        ".": [0, 0, 0, 0, 0, 0b01100, 0b01100],
+        "-": [0, 0, 0, 0b11111, 0, 0, 0],
+    ]
 
     /// "#rrggbb" as bytes (black for anything else).
     static func rgb(_ hex: String) -> (UInt8, UInt8, UInt8) {

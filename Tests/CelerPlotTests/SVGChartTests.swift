@@ -40,6 +40,11 @@ private func wellFormed(_ text: String) -> Bool { XMLParser(data: Data(text.utf8
         let f = chart.frame()
         let i = (Int(f.py(19)) * image.width + Int(f.px(1.9))) * 3
         #expect(Array(image.rgb[i..<i + 3]) == [214, 39, 40])
+        // Tick values are drawn left of the y axis (dark pixels in the margin).
+        let margin = (0..<image.height).contains { y in
+            (20..<Int(f.left) - 4).contains { x in image.rgb[(y * image.width + x) * 3] == 51 }
+        }
+        #expect(margin)
     }
 
     @Test func ticksAreRound() {
