@@ -36,18 +36,18 @@ let package = Package(
     targets: [
         // C shims: header-only module maps, nothing compiled.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .systemLibrary(name: "CSystem"),
+        .systemLibrary(name: "CCelerSystem"),
         // Counting malloc/free wrappers (compiled C) for CelerProfile's memory profiler.
         .target(name: "_CelerMallocCounter"),
 
-        .target(name: "CelerCore", dependencies: ["CSystem"], swiftSettings: simd),
+        .target(name: "CelerCore", dependencies: ["CCelerSystem"], swiftSettings: simd),
         .target(name: "CelerParallel", dependencies: ["CelerCore"], swiftSettings: simd),
         .target(name: "CelerArray", dependencies: [
             "CelerCore", "CelerParallel",
             .product(name: "Numerics", package: "swift-numerics"),
         ], swiftSettings: simd),
         .target(name: "CelerPlot", dependencies: ["CelerCore", "CZlib"], swiftSettings: simd),
-        .target(name: "CelerProfile", dependencies: ["CelerCore", "CelerPlot", "CSystem", "_CelerMallocCounter"], swiftSettings: simd),
+        .target(name: "CelerProfile", dependencies: ["CelerCore", "CelerPlot", "CCelerSystem", "_CelerMallocCounter"], swiftSettings: simd),
         .target(name: "CelerWorkloads", dependencies: [
             "CelerCore", "CelerParallel", "CelerArray",
             .product(name: "Numerics", package: "swift-numerics"),

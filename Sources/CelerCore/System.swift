@@ -1,4 +1,4 @@
-import CSystem
+import CCelerSystem
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,5 @@
 import CelerCore
-import CSystem
+import CCelerSystem
 import Synchronization
 import _CelerMallocCounter
 #if canImport(Glibc)

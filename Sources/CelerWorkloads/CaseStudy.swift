@@ -118,7 +118,7 @@ public struct Parameter: Sendable, Equatable {
 }
 
 /// A case study: one algorithm, its ladder of rungs, and how to check them.
-public protocol CaseStudy {
+public protocol CaseStudy: SendableMetatype {
     associatedtype Config: Sendable
     /// Short lower-case name used on the command line (`julia`).
     static var name: String { get }

@@ -54,22 +54,22 @@ struct CompareOptions {
         }
         o.studies = chosen.isEmpty ? registry : chosen
 
-        if let s = raw.size { try parseSize(s, into: &o.workload) }
-        if let s = raw.limit { o.workload.limit = try parseInteger("--limit", s, 1...1_000_000_000_000_000, what: "a positive integer") }
+        if let s = raw.size { try parseSizeOrPreset(s, into: &o.workload) }
+        if let s = raw.limit { o.workload.limit = try parseInteger(s, option: "--limit", in: 1...1_000_000_000_000_000) }
         o.workload.countOnly = raw.countOnly
         if let s = raw.region {
-            let r = try parseReals("--region", s, count: 4, shape: "XMIN,XMAX,YMIN,YMAX")
+            let r = try parseReals(s, count: 4, option: "--region")
             guard r[0] < r[1], r[2] < r[3] else {
                 throw CelerError.invalidOption("--region", s, allowed: "use XMIN,XMAX,YMIN,YMAX with XMIN < XMAX and YMIN < YMAX")
             }
             o.workload.region = r
         }
-        if let s = raw.c { o.workload.c = try parseReals("--c", s, count: 2, shape: "RE,IM") }
-        if let s = raw.maxiter { o.workload.maxiter = try parseInteger("--maxiter", s, 1...1_000_000_000, what: "an integer from 1 to 1000000000") }
-        if let s = raw.steps { o.workload.steps = try parseInteger("--steps", s, 0...1_000_000_000, what: "an integer from 0 to 1000000000") }
-        if let s = raw.repeats { o.settings.repeats = try parseInteger("--repeat", s, 1...1000, what: "an integer from 1 to 1000") }
-        if let s = raw.warmup { o.settings.warmup = try parseInteger("--warmup", s, 0...100, what: "an integer from 0 to 100") }
-        if let s = raw.threads { o.threads = try parseInteger("--threads", s, 1...maxThreads, what: "an integer from 1 to \(maxThreads)") }
+        if let s = raw.c { o.workload.c = try parseReals(s, count: 2, option: "--c") }
+        if let s = raw.maxiter { o.workload.maxiter = try parseInteger(s, option: "--maxiter", in: 1...1_000_000_000) }
+        if let s = raw.steps { o.workload.steps = try parseInteger(s, option: "--steps", in: 0...1_000_000_000) }
+        if let s = raw.repeats { o.settings.repeats = try parseInteger(s, option: "--repeat", in: 1...1000) }
+        if let s = raw.warmup { o.settings.warmup = try parseInteger(s, option: "--warmup", in: 0...100) }
+        if let s = raw.threads { o.threads = try parseInteger(s, option: "--threads", in: 1...maxThreads) }
         if let s = raw.budget { o.settings.budgetSeconds = try parseSeconds("--time-budget", s) }
         if let s = raw.peerMaxRun { o.peerMaxRun = try parseSeconds("--peer-max-run", s) }
         if let s = raw.format {
@@ -103,47 +103,17 @@ struct CompareOptions {
         return o
     }
 
-    /// `--size`: a preset name, WIDTHxHEIGHT / ROWSxCOLS, or N.
-    static func parseSize(_ s: String, into w: inout WorkloadOptions) throws(CelerError) {
-        let allowed = "use WIDTHxHEIGHT, ROWSxCOLS (or ROWS,COLS) or N with positive integers, or small, default, seed"
+    /// `--size`: a preset name (small, default, seed), WIDTHxHEIGHT / ROWSxCOLS, or N.
+    static func parseSizeOrPreset(_ s: String, into w: inout WorkloadOptions) throws(CelerError) {
         if let preset = WorkloadOptions.Preset(rawValue: s.lowercased()) {
             w.preset = preset
             return
         }
-        let parts = s.lowercased().replacingUnderscores().split(omittingEmptySubsequences: false) { $0 == "x" || $0 == "," || $0 == "×" }
-        guard parts.count == 1 || parts.count == 2 else { throw CelerError.invalidOption("--size", s, allowed: allowed) }
-        var dims: [Int] = []
-        for p in parts {
-            guard let v = Int(p.trimmingSpaces()), v >= 1, v <= 1_000_000_000_000 else {
-                throw CelerError.invalidOption("--size", s, allowed: allowed)
-            }
-            dims.append(v)
+        let dims = try parseSize(s, option: "--size")
+        guard dims.count <= 2 else {
+            throw CelerError.invalidOption("--size", s, allowed: "use WIDTHxHEIGHT, ROWSxCOLS or N, or small, default, seed")
         }
         w.size = dims
-    }
-
-    static func parseInteger(_ option: String, _ s: String, _ range: ClosedRange<Int>, what: String) throws(CelerError) -> Int {
-        let t = s.trimmingSpaces().replacingUnderscores()
-        var v = Int(t)
-        // Accept 1e6-style integers for the big ones.
-        if v == nil, let d = Double(t), d.isFinite, d == d.rounded(), abs(d) < 9e18 { v = Int(d) }
-        guard let v, range.contains(v) else { throw CelerError.invalidOption(option, s, allowed: "use \(what)") }
-        return v
-    }
-
-    static func parseReals(_ option: String, _ s: String, count: Int, shape: String) throws(CelerError) -> [Double] {
-        let parts = s.split(separator: ",", omittingEmptySubsequences: false)
-        var out: [Double] = []
-        for p in parts {
-            guard let d = Double(p.trimmingSpaces()), d.isFinite else {
-                throw CelerError.invalidOption(option, s, allowed: "use \(shape) with \(count) finite numbers")
-            }
-            out.append(d)
-        }
-        guard out.count == count else {
-            throw CelerError.invalidOption(option, s, allowed: "use \(shape) with \(count) finite numbers")
-        }
-        return out
     }
 
     static func parseSeconds(_ option: String, _ s: String) throws(CelerError) -> Double {
@@ -154,7 +124,3 @@ struct CompareOptions {
     }
 }
 
-extension String {
-    /// `1_000_000` → `1000000` (so sizes can be written readably).
-    func replacingUnderscores() -> String { filter { $0 != "_" } }
-}

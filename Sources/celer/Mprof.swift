@@ -1,5 +1,6 @@
 import ArgumentParser
 import CelerCore
+import CelerPlot
 import CelerProfile
 import Foundation
 
@@ -109,11 +110,11 @@ struct MprofPlot: ParsableCommand {
                 try AtomicFile.write(Array("P6\n\(image.width) \(image.height)\n255\n".utf8) + image.rgb, to: out)
                 printError("wrote memory plot to \(out)")
             } else if out.hasSuffix(".png") {
-                // LEAD: wire CelerPlot's PNG encoder here once merged:
-                //   let image = chart.rasterize(); PNG.encode(width: image.width, height: image.height, rgb: image.rgb)
-                throw CelerError.invalidOption("--out", out, allowed: "PNG output is not wired yet; give a file ending in .svg or .ppm")
+                let image = chart.rasterize()
+                try PNG.write(width: image.width, height: image.height, rgb: image.rgb, to: out)
+                printError("wrote memory plot to \(out)")
             } else {
-                throw CelerError.invalidOption("--out", out, allowed: "give a file ending in .svg or .ppm")
+                throw CelerError.invalidOption("--out", out, allowed: "give a file ending in .svg, .png or .ppm")
             }
             print(recording.summary(), terminator: "")
         }

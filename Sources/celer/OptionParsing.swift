@@ -75,5 +75,5 @@ private func integerValue(_ text: String) -> Int? {
 }
 
 extension String {
-    fileprivate func replacingUnderscores() -> String { String(filter { $0 != "_" }) }
+    func replacingUnderscores() -> String { String(filter { $0 != "_" }) }
 }

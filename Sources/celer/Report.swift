@@ -56,8 +56,27 @@ enum ComparisonReport {
     /// `dir` with the render API of CelerWorkloads/CelerPlot, and return
     /// (caption, file name) pairs for report.md. Until that API is merged
     /// the report has no images.
+    /// Renders the Julia and Mandelbrot sets at their default sizes, smoothly
+    /// coloured, as PNGs beside the report; a failed render is left out.
     static func renderImages(into dir: String) -> [(caption: String, file: String)] {
-        []
+        var images: [(caption: String, file: String)] = []
+        var options = WorkloadOptions()
+        options.preset = .default
+        if let config = try? Julia.configure(options) {
+            let values = Julia.smoothIterations(config)
+            let rgb = colorize(values, width: config.width, height: config.height, map: .viridis)
+            if (try? PNG.write(width: config.width, height: config.height, rgb: rgb, to: dir + "/julia.png")) != nil {
+                images.append(("Julia set", "julia.png"))
+            }
+        }
+        if let config = try? Mandelbrot.configure(options) {
+            let values = Mandelbrot.smoothIterations(config)
+            let rgb = colorize(values, width: config.width, height: config.height, map: .magma)
+            if (try? PNG.write(width: config.width, height: config.height, rgb: rgb, to: dir + "/mandelbrot.png")) != nil {
+                images.append(("Mandelbrot set", "mandelbrot.png"))
+            }
+        }
+        return images
     }
 
     static let celerColor = "#2a6fdb", peerColor = "#e8862a", failColor = "#c62828"
