@@ -1,0 +1,250 @@
+import CelerCore
+import CelerParallel
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Segmented sieving over the mod-30 wheel (see SieveWheel.swift): the
+// algorithm (sieve one range of wheel bytes, segment by segment, into a
+// count or an array of primes) apart from its schedules (one thread over
+// the whole range; blocks of segments dealt to all threads).
+
+/// What every thread sieving primes ≤ limit shares: read-only after init.
+final class WheelSieveContext: @unchecked Sendable {
+    let limit: Int
+    /// Wheel bytes covering 0...limit.
+    let totalBytes: Int
+    /// Bytes per segment, a multiple of 8.
+    let segmentBytes: Int
+    /// The primes 101 ≤ p ≤ √limit (smaller ones are pre-sieved).
+    let sievingPrimes: [Int]
+    let presieve = PresievePatterns.shared
+
+    init(limit: Int, segmentBytes: Int) {
+        precondition(limit >= 0 && segmentBytes >= 8 && segmentBytes % 8 == 0)
+        self.limit = limit
+        self.totalBytes = limit / 30 + 1
+        self.segmentBytes = segmentBytes
+        let root = integerSquareRoot(limit)
+        self.sievingPrimes = OddByteSieve.primes(upTo: root).filter { $0 > presievePrimes.last! }
+    }
+
+    /// An upper bound on the primes among the numbers of wheel bytes lo..<hi
+    /// (Montgomery–Vaughan: π(x+y) − π(x) ≤ 2y / ln y), plus 2, 3 and 5.
+    func primeCountBound(bytes range: Range<Int>) -> Int {
+        let y = Double(30 * range.count)
+        if y < 100 { return 30 * range.count + 3 }
+        return Int(2 * y / log(y)) + 3
+    }
+}
+
+/// The floor of √n.
+func integerSquareRoot(_ n: Int) -> Int {
+    guard n > 0 else { return 0 }
+    var r = Int(Double(n).squareRoot())
+    while r * r > n { r -= 1 }
+    while (r + 1) * (r + 1) <= n { r += 1 }
+    return r
+}
+
+/// One thread's scratch memory: a segment and the state of every sieving prime.
+final class WheelWorkspace: @unchecked Sendable {
+    let segment: AlignedBuffer<UInt8>
+    let primes: AlignedBuffer<SievingPrime>
+
+    init(_ context: WheelSieveContext) {
+        segment = AlignedBuffer(uninitializedCount: context.segmentBytes)
+        primes = AlignedBuffer(uninitializedCount: max(context.sievingPrimes.count, 1))
+    }
+}
+
+/// Workspaces handed to whichever thread sieves the next block; a new one is
+/// made only when more threads run at once than were expected.
+final class WheelWorkspacePool: @unchecked Sendable {
+    let context: WheelSieveContext
+    private let free: Mutex<[WheelWorkspace]>
+
+    init(_ context: WheelSieveContext, count: Int) {
+        self.context = context
+        free = Mutex((0..<count).map { _ in WheelWorkspace(context) })
+    }
+
+    func withWorkspace<R>(_ body: (WheelWorkspace) -> R) -> R {
+        let workspace = free.withLock { $0.popLast() } ?? WheelWorkspace(context)
+        defer { free.withLock { $0.append(workspace) } }
+        return body(workspace)
+    }
+}
+
+/// The algorithm: sieves wheel bytes `range` one segment at a time and hands
+/// each finished segment to `visit` as 64-bit words (bits past the limit and
+/// past the range are zero; 2, 3 and 5 are not in the wheel).
+func sieveWheelRange(_ context: WheelSieveContext, _ workspace: WheelWorkspace, bytes range: Range<Int>,
+                     visit: (_ firstByte: Int, _ words: UnsafePointer<UInt64>, _ wordCount: Int) -> Void) {
+    let segment = workspace.segment.pointer
+    let primes = workspace.primes.pointer
+    let size = context.segmentBytes
+    let limit = context.limit
+    let lastByte = context.totalBytes - 1
+    var active = 0
+    var segmentStart = range.lowerBound
+    while segmentStart < range.upperBound {
+        let valid = min(size, range.upperBound - segmentStart)
+        // Primes whose square falls before this segment's end join, with their
+        // first multiple ≥ max(p², segment start) in this segment's coordinates.
+        let segmentEndNumber = 30 * (segmentStart + size)
+        while active < context.sievingPrimes.count {
+            let p = context.sievingPrimes[active]
+            if p * p >= segmentEndNumber { break }
+            primes[active] = firstMultiple(of: p, from: 30 * segmentStart)
+            active += 1
+        }
+        context.presieve.fill(segment, count: size, firstByte: segmentStart)
+        if segmentStart == 0 {
+            segment[0] &= ~1  // 1 is not prime
+            for p in presievePrimes where p / 30 < size {
+                segment[p / 30] |= 1 << UInt8(Wheel30.index(ofResidue: p % 30))
+            }
+        }
+        crossOffAll(segment, end: size, primes: primes, count: active)
+        // Clear what lies past the range or the limit, up to a whole word.
+        let words = (valid + 7) / 8
+        for b in valid..<(8 * words) { segment[b] = 0 }
+        if segmentStart + valid - 1 == lastByte {
+            let remainder = limit - 30 * lastByte
+            var keep: UInt8 = 0
+            for (bit, r) in Wheel30.residues.enumerated() where r <= remainder { keep |= 1 << UInt8(bit) }
+            segment[valid - 1] &= keep
+        }
+        UnsafeRawPointer(segment).withMemoryRebound(to: UInt64.self, capacity: words) { words64 in
+            visit(segmentStart, words64, words)
+        }
+        segmentStart += size
+    }
+}
+
+/// The state of sieving prime p at its first multiple p·q ≥ max(p², start),
+/// q coprime to 30, as a byte offset from `start` (a multiple of 30).
+func firstMultiple(of p: Int, from start: Int) -> SievingPrime {
+    let q = Wheel30.nextCoprime(max(p, (start + p - 1) / p))
+    let multiple = p * q
+    let rIndex = Wheel30.index(ofResidue: p % 30)
+    let qIndex = Wheel30.index(ofResidue: q % 30)
+    return SievingPrime(next: UInt32(multiple / 30 - start / 30), k: UInt32(p / 30),
+                        classes: UInt8(rIndex << 4 | qIndex))
+}
+
+/// The number of primes ≤ limit among wheel bytes `range`, 2, 3, 5 included when the range starts at 0.
+func countWheelRange(_ context: WheelSieveContext, _ workspace: WheelWorkspace, bytes range: Range<Int>) -> Int {
+    var count = range.lowerBound == 0 ? smallPrimes(upTo: context.limit).count : 0
+    sieveWheelRange(context, workspace, bytes: range) { _, words, wordCount in
+        var n = 0
+        for j in 0..<wordCount { n += words[j].nonzeroBitCount }
+        count += n
+    }
+    return count
+}
+
+/// Writes the primes ≤ limit among wheel bytes `range` to `out`, ascending
+/// (2, 3, 5 first when the range starts at 0); returns how many.
+func extractWheelRange(_ context: WheelSieveContext, _ workspace: WheelWorkspace, bytes range: Range<Int>,
+                       into out: UnsafeMutablePointer<Int64>) -> Int {
+    var n = 0
+    if range.lowerBound == 0 {
+        for p in smallPrimes(upTo: context.limit) { out[n] = Int64(p); n += 1 }
+    }
+    sieveWheelRange(context, workspace, bytes: range) { firstByte, words, wordCount in
+        var written = n
+        for j in 0..<wordCount {
+            var bits = words[j]
+            let base = 30 * (firstByte + 8 * j)
+            while bits != 0 {
+                out[written] = Int64(Wheel30.number(base: base, bit: bits.trailingZeroBitCount))
+                written += 1
+                bits &= bits &- 1
+            }
+        }
+        n = written
+    }
+    return n
+}
+
+/// The primes 2, 3, 5 that are ≤ limit.
+@inline(__always)
+func smallPrimes(upTo limit: Int) -> ArraySlice<Int> {
+    let all = [2, 3, 5]
+    return all[0..<all.prefix(while: { $0 <= limit }).count]
+}
+
+// MARK: - Schedules
+
+/// How the parallel rung splits the wheel bytes: blocks of whole segments,
+/// several per thread so dynamic dealing evens out the load.
+func wheelBlocks(_ context: WheelSieveContext, threads: Int, blocksPerThread: Int = 4) -> [Range<Int>] {
+    let size = context.segmentBytes
+    let segments = (context.totalBytes + size - 1) / size
+    let blockCount = max(1, min(segments, threads * blocksPerThread))
+    var blocks: [Range<Int>] = []
+    for b in 0..<blockCount {
+        let lo = min(context.totalBytes, segments * b / blockCount * size)
+        let hi = min(context.totalBytes, segments * (b + 1) / blockCount * size)
+        if lo < hi { blocks.append(lo..<hi) }
+    }
+    return blocks
+}
+
+/// The parallel schedule, prepared once: blocks, per-block output buffers
+/// (array mode), and a pool of workspaces.
+final class ParallelWheelSieve: @unchecked Sendable {
+    let context: WheelSieveContext
+    let blocks: [Range<Int>]
+    let pool: WheelWorkspacePool
+    /// One buffer per block, big enough for any block's primes (array mode only).
+    let blockPrimes: [AlignedBuffer<Int64>]
+    let blockCounts: AlignedBuffer<Int>
+
+    init(_ context: WheelSieveContext, threads: Int, blocksPerThread: Int = 4, returnsPrimes: Bool) {
+        self.context = context
+        blocks = wheelBlocks(context, threads: threads, blocksPerThread: blocksPerThread)
+        pool = WheelWorkspacePool(context, count: threads)
+        blockPrimes = returnsPrimes
+            ? blocks.map { AlignedBuffer(uninitializedCount: context.primeCountBound(bytes: $0)) } : []
+        blockCounts = AlignedBuffer(repeating: 0, count: blocks.count)
+    }
+
+    /// π(limit), each block counted on whichever thread takes it.
+    func count() -> Int {
+        let counts = blockCounts.pointer
+        parallelFor(0..<blocks.count, schedule: .dynamic(1)) { range in
+            for b in range {
+                counts[b] = pool.withWorkspace { countWheelRange(context, $0, bytes: blocks[b]) }
+            }
+        }
+        var total = 0
+        for b in 0..<blocks.count { total += counts[b] }
+        return total
+    }
+
+    /// Writes the primes ≤ limit to `out` in order; returns how many. Each
+    /// block sieves into its own buffer; after a prefix sum of the counts,
+    /// the blocks are copied to their places in parallel.
+    func primes(into out: UnsafeMutablePointer<Int64>) -> Int {
+        let counts = blockCounts.pointer
+        parallelFor(0..<blocks.count, schedule: .dynamic(1)) { range in
+            for b in range {
+                counts[b] = pool.withWorkspace {
+                    extractWheelRange(context, $0, bytes: blocks[b], into: blockPrimes[b].pointer)
+                }
+            }
+        }
+        var offsets = [Int](repeating: 0, count: blocks.count + 1)
+        for b in 0..<blocks.count { offsets[b + 1] = offsets[b] + counts[b] }
+        parallelFor(0..<blocks.count, schedule: .dynamic(1)) { range in
+            for b in range {
+                (out + offsets[b]).update(from: blockPrimes[b].pointer, count: counts[b])
+            }
+        }
+        return offsets[blocks.count]
+    }
+}
