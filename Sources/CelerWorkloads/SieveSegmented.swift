@@ -17,18 +17,43 @@ final class WheelSieveContext: @unchecked Sendable {
     let totalBytes: Int
     /// Bytes per segment, a multiple of 8.
     let segmentBytes: Int
-    /// The primes 101 ≤ p ≤ √limit (smaller ones are pre-sieved).
-    let sievingPrimes: [Int]
+    /// The sieving primes (past the pre-sieved ones, ≤ √limit) of each
+    /// residue class mod 30, in wheel order (class c has p ≡ residues[c]), ascending.
+    let sievingPrimes: [[Int]]
     let presieve = PresievePatterns.shared
+    /// Bytes per L1-sized chunk in which the small sieving primes (many
+    /// crossings per chunk) are crossed off before the others sweep the segment.
+    let chunkBytes: Int
+    /// How many of each class's sieving primes are small (crossed off chunk by chunk).
+    let smallCounts: [Int]
 
-    init(limit: Int, segmentBytes: Int) {
-        precondition(limit >= 0 && segmentBytes >= 8 && segmentBytes % 8 == 0)
+    /// `smallPrimeLimit` (default chunk/8: at least 64 crossings per chunk)
+    /// separates the primes crossed off chunk by chunk from the others.
+    init(limit: Int, segmentBytes: Int, chunkBytes: Int = WheelSieveContext.defaultChunkBytes,
+         smallPrimeLimit: Int? = nil) {
+        precondition(limit >= 0 && segmentBytes >= 8 && segmentBytes % 8 == 0 && chunkBytes >= 1)
         self.limit = limit
         self.totalBytes = limit / 30 + 1
         self.segmentBytes = segmentBytes
         let root = integerSquareRoot(limit)
-        self.sievingPrimes = OddByteSieve.primes(upTo: root).filter { $0 > presievePrimes.last! }
+        var classes = [[Int]](repeating: [], count: 8)
+        for p in OddByteSieve.primes(upTo: root) where p > presievePrimes.last! {
+            classes[Wheel30.index(ofResidue: p % 30)].append(p)
+        }
+        self.sievingPrimes = classes
+        self.chunkBytes = min(chunkBytes, segmentBytes)
+        let smallLimit = smallPrimeLimit ?? self.chunkBytes / 8
+        self.smallCounts = classes.map { list in list.prefix(while: { $0 < smallLimit }).count }
     }
+
+    /// The largest power of two ≤ ¾ of the L1 data cache (32 KiB for 48 KiB),
+    /// leaving room for the sieving primes' state.
+    static let defaultChunkBytes: Int = {
+        let l1 = SystemInfo.cacheSize(level: 1) ?? 32 * 1024
+        var chunk = 4096
+        while chunk * 2 <= l1 * 3 / 4 { chunk *= 2 }
+        return chunk
+    }()
 
     /// An upper bound on the primes among the numbers of wheel bytes lo..<hi
     /// (Montgomery–Vaughan: π(x+y) − π(x) ≤ 2y / ln y), plus 2, 3 and 5.
@@ -48,14 +73,22 @@ func integerSquareRoot(_ n: Int) -> Int {
     return r
 }
 
-/// One thread's scratch memory: a segment and the state of every sieving prime.
+/// One thread's scratch memory: a segment and the state of every sieving
+/// prime, one list per residue class.
 final class WheelWorkspace: @unchecked Sendable {
     let segment: AlignedBuffer<UInt8>
-    let primes: AlignedBuffer<SievingPrime>
+    let classLists: [AlignedBuffer<SievingPrime>]
+    /// `classLists`' pointers, and how many primes of each class are active.
+    let lists = AlignedBuffer<UnsafeMutablePointer<SievingPrime>>(uninitializedCount: 8)
+    let active = AlignedBuffer<Int>(repeating: 0, count: 8)
+    /// Per class: 0, then how many active primes are small.
+    let zeros = AlignedBuffer<Int>(repeating: 0, count: 8)
+    let smallActive = AlignedBuffer<Int>(repeating: 0, count: 8)
 
     init(_ context: WheelSieveContext) {
         segment = AlignedBuffer(uninitializedCount: context.segmentBytes)
-        primes = AlignedBuffer(uninitializedCount: max(context.sievingPrimes.count, 1))
+        classLists = context.sievingPrimes.map { AlignedBuffer(uninitializedCount: max($0.count, 1)) }
+        for c in 0..<8 { lists[c] = classLists[c].pointer }
     }
 }
 
@@ -83,22 +116,26 @@ final class WheelWorkspacePool: @unchecked Sendable {
 func sieveWheelRange(_ context: WheelSieveContext, _ workspace: WheelWorkspace, bytes range: Range<Int>,
                      visit: (_ firstByte: Int, _ words: UnsafePointer<UInt64>, _ wordCount: Int) -> Void) {
     let segment = workspace.segment.pointer
-    let primes = workspace.primes.pointer
+    let lists = workspace.lists.pointer
+    let active = workspace.active.pointer
+    active.update(repeating: 0, count: 8)
     let size = context.segmentBytes
     let limit = context.limit
     let lastByte = context.totalBytes - 1
-    var active = 0
     var segmentStart = range.lowerBound
     while segmentStart < range.upperBound {
         let valid = min(size, range.upperBound - segmentStart)
         // Primes whose square falls before this segment's end join, with their
         // first multiple ≥ max(p², segment start) in this segment's coordinates.
         let segmentEndNumber = 30 * (segmentStart + size)
-        while active < context.sievingPrimes.count {
-            let p = context.sievingPrimes[active]
-            if p * p >= segmentEndNumber { break }
-            primes[active] = firstMultiple(of: p, from: 30 * segmentStart)
-            active += 1
+        for c in 0..<8 {
+            let classPrimes = context.sievingPrimes[c]
+            while active[c] < classPrimes.count {
+                let p = classPrimes[active[c]]
+                if p * p >= segmentEndNumber { break }
+                lists[c][active[c]] = firstMultiple(of: p, from: 30 * segmentStart)
+                active[c] += 1
+            }
         }
         context.presieve.fill(segment, count: size, firstByte: segmentStart)
         if segmentStart == 0 {
@@ -107,7 +144,15 @@ func sieveWheelRange(_ context: WheelSieveContext, _ workspace: WheelWorkspace, 
                 segment[p / 30] |= 1 << UInt8(Wheel30.index(ofResidue: p % 30))
             }
         }
-        crossOffAll(segment, end: size, primes: primes, count: active)
+        let small = workspace.smallActive.pointer
+        for c in 0..<8 { small[c] = min(active[c], context.smallCounts[c]) }
+        var chunkStart = 0
+        while chunkStart < size {
+            let chunk = min(context.chunkBytes, size - chunkStart)
+            crossOffAll(segment + chunkStart, end: chunk, lists: lists, first: workspace.zeros.pointer, last: small)
+            chunkStart += chunk
+        }
+        crossOffAll(segment, end: size, lists: lists, first: small, last: active)
         // Clear what lies past the range or the limit, up to a whole word.
         let words = (valid + 7) / 8
         for b in valid..<(8 * words) { segment[b] = 0 }
@@ -128,11 +173,7 @@ func sieveWheelRange(_ context: WheelSieveContext, _ workspace: WheelWorkspace, 
 /// q coprime to 30, as a byte offset from `start` (a multiple of 30).
 func firstMultiple(of p: Int, from start: Int) -> SievingPrime {
     let q = Wheel30.nextCoprime(max(p, (start + p - 1) / p))
-    let multiple = p * q
-    let rIndex = Wheel30.index(ofResidue: p % 30)
-    let qIndex = Wheel30.index(ofResidue: q % 30)
-    return SievingPrime(next: UInt32(multiple / 30 - start / 30), k: UInt32(p / 30),
-                        classes: UInt8(rIndex << 4 | qIndex))
+    return SievingPrime(next: p * q / 30 - start / 30, k: p / 30, wheel: Wheel30.index(ofResidue: q % 30))
 }
 
 /// The number of primes ≤ limit among wheel bytes `range`, 2, 3, 5 included when the range starts at 0.

@@ -8,11 +8,12 @@ import CelerCore
 // bytes for the whole range, but only one cache-sized segment is ever held.
 //
 // A segment is made in three steps:
-//  1. pre-sieve: the multiples of 7 ... 97 are removed by AND-ing repeating
+//  1. pre-sieve: the multiples of 7 ... 167 are removed by AND-ing repeating
 //     patterns (a pattern for primes P repeats every ∏P bytes), much cheaper
 //     than crossing them off one by one;
-//  2. every sieving prime 101 ≤ p ≤ √N crosses off its multiples p·q, q coprime
-//     to 30, from p², eight at a time (one turn of the wheel, p bytes);
+//  2. every sieving prime 173 ≤ p ≤ √N crosses off its multiples p·q, q coprime
+//     to 30, from p², eight at a time (one turn of the wheel, p bytes): the
+//     small ones (p < chunk/8) in L1-sized chunks, the others over the segment;
 //  3. primes are read out of 64-bit words (trailing-zero counts) or counted.
 
 /// Constants of the mod-30 wheel.
@@ -52,15 +53,18 @@ enum Wheel30 {
     }
 }
 
-/// Primes below 100 other than 2, 3, 5, whose multiples the pre-sieve removes.
-let presievePrimes: [Int] = [7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97]
+/// The primes past 5 whose multiples the pre-sieve removes, ascending.
+let presievePrimes: [Int] = PresievePatterns.groups.flatMap { $0 }
 
 /// Repeating wheel-byte patterns with the multiples of the pre-sieve primes
 /// removed; immutable once built, so shared by all threads.
 final class PresievePatterns: @unchecked Sendable {
-    /// Groups whose products stay small (a few KiB to 46 KiB) so patterns stay in cache.
+    /// Groups whose products stay small (2 to 47 KiB) so patterns stay in cache.
+    /// An AND pass over a segment costs about as much as crossing off a
+    /// prime near 1000 would, so pre-sieving pays up to well past 100.
     static let groups: [[Int]] = [[7, 11, 13, 17], [19, 23, 29], [31, 37, 41], [43, 47], [53, 59],
-                                  [61, 67], [71, 73], [79, 83], [89, 97]]
+                                  [61, 67], [71, 73], [79, 83], [89, 97], [101, 103], [107, 109],
+                                  [113, 127], [131, 137], [139, 149], [151, 157], [163, 167]]
     static let shared = PresievePatterns()
 
     let patterns: [AlignedBuffer<UInt8>]
@@ -111,99 +115,148 @@ final class PresievePatterns: @unchecked Sendable {
     }
 }
 
-/// A sieving prime p = 30k + r and where its next multiple lies: `next` is a
-/// byte index relative to the current segment, `wheel` the wheel index of
-/// the multiplier q of that multiple p·q.
+/// A sieving prime p = 30k + r of a known residue class r, and where its
+/// next multiple p·q lies: a byte index relative to the current segment, and
+/// the wheel index (0..<8) of q mod 30, packed above k.
 struct SievingPrime {
     var next: UInt32
-    var k: UInt32
-    /// Wheel index of r (high nibble) and of q (low 3 bits).
-    var classes: UInt8
+    var kAndWheel: UInt32
+
+    init(next: Int, k: Int, wheel: Int) {
+        self.next = UInt32(truncatingIfNeeded: next)
+        self.kAndWheel = UInt32(truncatingIfNeeded: k | wheel << 29)
+    }
+    var k: Int { Int(kAndWheel & 0x1FFF_FFFF) }
+    var wheel: Int { Int(kAndWheel >> 29) }
 }
 
-/// Crosses off the multiples of one sieving prime in `segment[0..<end]`,
-/// specialised on r = p mod 30 (a constant after inlining): eight multiples
-/// per turn of the wheel at constant offsets, with single steps to reach the
-/// start of a turn and to finish the segment.
+/// A residue class r = p mod 30 of sieving primes, as a type, so that the
+/// crossing-off loop is compiled once per class with its offsets and masks
+/// as constants.
+protocol WheelClass { static var r: Int { get } }
+enum WheelClass1: WheelClass { static var r: Int { 1 } }
+enum WheelClass7: WheelClass { static var r: Int { 7 } }
+enum WheelClass11: WheelClass { static var r: Int { 11 } }
+enum WheelClass13: WheelClass { static var r: Int { 13 } }
+enum WheelClass17: WheelClass { static var r: Int { 17 } }
+enum WheelClass19: WheelClass { static var r: Int { 19 } }
+enum WheelClass23: WheelClass { static var r: Int { 23 } }
+enum WheelClass29: WheelClass { static var r: Int { 29 } }
+
+extension WheelClass {
+    /// The mask that clears the bit of p·q, for q ≡ s (mod 30).
+    @inline(__always) static func mask(_ s: Int) -> UInt8 {
+        ~(1 << UInt8(truncatingIfNeeded: Wheel30.index(ofResidue: (r * s) % 30)))
+    }
+    /// Bytes from p·q to p·q' for consecutive multipliers q ≡ s, q' ≡ s' (mod 30), given k.
+    @inline(__always) static func step(_ k: Int, _ s: Int, _ sNext: Int) -> Int {
+        k * (sNext - s) + (r * sNext) / 30 - (r * s) / 30
+    }
+    /// Bytes from p·(30m+1) to p·(30m+s).
+    @inline(__always) static func offset(_ k: Int, _ s: Int) -> Int { k * (s - 1) + (r * s) / 30 }
+}
+
+/// Crosses off the multiples of the sieving primes of class `C` in
+/// `segment[0..<end]` and moves each prime's next multiple into the next
+/// segment's coordinates. Per prime: single steps to the start of a wheel
+/// turn (q ≡ 1 mod 30), whole turns of eight crossings at constant offsets
+/// (p bytes per turn), then single steps to the segment's end.
 @inline(__always)
-private func crossOff(_ segment: UnsafeMutablePointer<UInt8>, end: Int, k: Int,
-                      next: inout Int, wheel: inout Int, r: Int) {
-    let p = 30 * k + r
-    var i = next
-    var w = wheel
+func crossOff<C: WheelClass>(_: C.Type, _ segment: UnsafeMutablePointer<UInt8>, end: Int,
+                             primes: UnsafeMutablePointer<SievingPrime>, count: Int) {
+    let r = C.r
+    let m0 = C.mask(1), m1 = C.mask(7), m2 = C.mask(11), m3 = C.mask(13)
+    let m4 = C.mask(17), m5 = C.mask(19), m6 = C.mask(23), m7 = C.mask(29)
+    for j in 0..<count {
+        let k = primes[j].k
+        var i = Int(primes[j].next)
+        let p = 30 * k + r
 
-    /// The byte step from multiplier residue index w to w+1, and the mask clearing p·q's bit.
-    @inline(__always)
-    func step(_ w: Int) -> (Int, UInt8) {
-        switch w {
-        case 0: (k * 6 + (r * 7) / 30 - r / 30, ~(1 << UInt8(Wheel30.index(ofResidue: r % 30))))
-        case 1: (k * 4 + (r * 11) / 30 - (r * 7) / 30, ~(1 << UInt8(Wheel30.index(ofResidue: (r * 7) % 30))))
-        case 2: (k * 2 + (r * 13) / 30 - (r * 11) / 30, ~(1 << UInt8(Wheel30.index(ofResidue: (r * 11) % 30))))
-        case 3: (k * 4 + (r * 17) / 30 - (r * 13) / 30, ~(1 << UInt8(Wheel30.index(ofResidue: (r * 13) % 30))))
-        case 4: (k * 2 + (r * 19) / 30 - (r * 17) / 30, ~(1 << UInt8(Wheel30.index(ofResidue: (r * 17) % 30))))
-        case 5: (k * 4 + (r * 23) / 30 - (r * 19) / 30, ~(1 << UInt8(Wheel30.index(ofResidue: (r * 19) % 30))))
-        case 6: (k * 6 + (r * 29) / 30 - (r * 23) / 30, ~(1 << UInt8(Wheel30.index(ofResidue: (r * 23) % 30))))
-        default: (k * 2 + (r * 31) / 30 - (r * 29) / 30, ~(1 << UInt8(Wheel30.index(ofResidue: (r * 29) % 30))))
+        // Finish the current turn: case w continues from multiplier residue s_w.
+        // `fallthrough` runs the following steps in order.
+        @inline(__always) func save(_ w: Int) {
+            primes[j] = SievingPrime(next: i - end, k: k, wheel: w)
         }
-    }
-
-    @inline(__always)
-    func mask(_ s: Int) -> UInt8 { ~(1 << UInt8(Wheel30.index(ofResidue: (r * s) % 30))) }
-
-    // Single steps up to the start of a wheel turn (q ≡ 1 mod 30).
-    while w != 0 {
-        if i >= end { next = i - end; wheel = w; return }
-        let (inc, m) = step(w)
-        segment[i] &= m
-        i += inc
-        w = (w + 1) & 7
-    }
-    // Whole turns: multiples p·(30m + s) lie k·(s−1) + ⌊r·s/30⌋ bytes after p·(30m + 1).
-    let last = k * 28 + (r * 29) / 30
-    let m0 = mask(1), m1 = mask(7), m2 = mask(11), m3 = mask(13)
-    let m4 = mask(17), m5 = mask(19), m6 = mask(23), m7 = mask(29)
-    while i + last < end {
+        switch primes[j].wheel {
+        case 1:
+            if i >= end { save(1); continue }
+            segment[i] &= m1; i += C.step(k, 7, 11); fallthrough
+        case 2:
+            if i >= end { save(2); continue }
+            segment[i] &= m2; i += C.step(k, 11, 13); fallthrough
+        case 3:
+            if i >= end { save(3); continue }
+            segment[i] &= m3; i += C.step(k, 13, 17); fallthrough
+        case 4:
+            if i >= end { save(4); continue }
+            segment[i] &= m4; i += C.step(k, 17, 19); fallthrough
+        case 5:
+            if i >= end { save(5); continue }
+            segment[i] &= m5; i += C.step(k, 19, 23); fallthrough
+        case 6:
+            if i >= end { save(6); continue }
+            segment[i] &= m6; i += C.step(k, 23, 29); fallthrough
+        case 7:
+            if i >= end { save(7); continue }
+            segment[i] &= m7; i += C.step(k, 29, 31)
+        default:
+            break
+        }
+        // Whole turns, with pointer arithmetic (no overflow checks in the loop).
+        let o1 = C.offset(k, 7), o2 = C.offset(k, 11), o3 = C.offset(k, 13)
+        let o4 = C.offset(k, 17), o5 = C.offset(k, 19), o6 = C.offset(k, 23), o7 = C.offset(k, 29)
+        if i + o7 < end {
+            var turn = segment + i
+            let lastTurn = segment + (end - o7)  // a turn starting here or later leaves the segment
+            repeat {
+                turn[0] &= m0
+                turn[o1] &= m1
+                turn[o2] &= m2
+                turn[o3] &= m3
+                turn[o4] &= m4
+                turn[o5] &= m5
+                turn[o6] &= m6
+                turn[o7] &= m7
+                turn += p
+            } while turn < lastTurn
+            i = turn - segment
+        }
+        // The start of a turn that still falls in this segment.
+        if i >= end { save(0); continue }
         segment[i] &= m0
-        segment[i + k * 6 + (r * 7) / 30] &= m1
-        segment[i + k * 10 + (r * 11) / 30] &= m2
-        segment[i + k * 12 + (r * 13) / 30] &= m3
-        segment[i + k * 16 + (r * 17) / 30] &= m4
-        segment[i + k * 18 + (r * 19) / 30] &= m5
-        segment[i + k * 22 + (r * 23) / 30] &= m6
-        segment[i + last] &= m7
-        i += p
+        if i + o1 >= end { i += o1; save(1); continue }
+        segment[i + o1] &= m1
+        if i + o2 >= end { i += o2; save(2); continue }
+        segment[i + o2] &= m2
+        if i + o3 >= end { i += o3; save(3); continue }
+        segment[i + o3] &= m3
+        if i + o4 >= end { i += o4; save(4); continue }
+        segment[i + o4] &= m4
+        if i + o5 >= end { i += o5; save(5); continue }
+        segment[i + o5] &= m5
+        if i + o6 >= end { i += o6; save(6); continue }
+        segment[i + o6] &= m6
+        i += o7
+        save(7)
     }
-    // The part of a turn that still falls in this segment.
-    while i < end {
-        let (inc, m) = step(w)
-        segment[i] &= m
-        i += inc
-        w = (w + 1) & 7
-    }
-    next = i - end
-    wheel = w
 }
 
-/// Crosses off every sieving prime's multiples in `segment[0..<end]` and
-/// moves each prime's next multiple to the following segment's coordinates.
+/// Crosses off the sieving primes `first[c] ..< last[c]` of every class c
+/// (class c's list at `lists[c]`) in `segment[0..<end]`.
 func crossOffAll(_ segment: UnsafeMutablePointer<UInt8>, end: Int,
-                 primes: UnsafeMutablePointer<SievingPrime>, count: Int) {
-    for j in 0..<count {
-        let sp = primes[j]
-        var next = Int(sp.next)
-        var wheel = Int(sp.classes & 7)
-        let k = Int(sp.k)
-        switch sp.classes >> 4 {
-        case 0: crossOff(segment, end: end, k: k, next: &next, wheel: &wheel, r: 1)
-        case 1: crossOff(segment, end: end, k: k, next: &next, wheel: &wheel, r: 7)
-        case 2: crossOff(segment, end: end, k: k, next: &next, wheel: &wheel, r: 11)
-        case 3: crossOff(segment, end: end, k: k, next: &next, wheel: &wheel, r: 13)
-        case 4: crossOff(segment, end: end, k: k, next: &next, wheel: &wheel, r: 17)
-        case 5: crossOff(segment, end: end, k: k, next: &next, wheel: &wheel, r: 19)
-        case 6: crossOff(segment, end: end, k: k, next: &next, wheel: &wheel, r: 23)
-        default: crossOff(segment, end: end, k: k, next: &next, wheel: &wheel, r: 29)
+                 lists: UnsafeMutablePointer<UnsafeMutablePointer<SievingPrime>>,
+                 first: UnsafePointer<Int>, last: UnsafePointer<Int>) {
+    @inline(__always) func run<C: WheelClass>(_ c: Int, _ type: C.Type) {
+        if last[c] > first[c] {
+            crossOff(type, segment, end: end, primes: lists[c] + first[c], count: last[c] - first[c])
         }
-        primes[j].next = UInt32(truncatingIfNeeded: next)
-        primes[j].classes = (sp.classes & 0xF0) | UInt8(truncatingIfNeeded: wheel)
     }
+    run(0, WheelClass1.self)
+    run(1, WheelClass7.self)
+    run(2, WheelClass11.self)
+    run(3, WheelClass13.self)
+    run(4, WheelClass17.self)
+    run(5, WheelClass19.self)
+    run(6, WheelClass23.self)
+    run(7, WheelClass29.self)
 }

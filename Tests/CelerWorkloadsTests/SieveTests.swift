@@ -86,8 +86,8 @@ private func kernelCounts(_ limit: Int, segmentBytes: Int = 64) -> [String: Int]
     @Test func segmentBoundaries() {
         var limits: Set<Int> = []
         for numbersPerSegment in [240, 1920] {
-            for k in [1, 2, 3, 7, 40] {
-                for d in -31...31 { limits.insert(k * numbersPerSegment + d) }
+            for k in [1, 2, 3, 40] {
+                for d in [-31, -30, -29, -8, -7, -2, -1, 0, 1, 2, 7, 29, 30, 31] { limits.insert(k * numbersPerSegment + d) }
             }
         }
         for m in [30, 64, 128] {
@@ -101,7 +101,8 @@ private func kernelCounts(_ limit: Int, segmentBytes: Int = 64) -> [String: Int]
             let naive = NaiveSieve.sieve(limit: limit)
             let reference = collected(primeCountUpperBound(limit)) { NaiveSieve.collect(naive, into: $0) }
             for segmentBytes in [8, 64] {
-                let context = WheelSieveContext(limit: limit, segmentBytes: segmentBytes)
+                let context = WheelSieveContext(limit: limit, segmentBytes: segmentBytes, chunkBytes: 24,
+                                                smallPrimeLimit: 300)
                 let segmented = collected(primeCountUpperBound(limit)) {
                     extractWheelRange(context, WheelWorkspace(context), bytes: 0..<context.totalBytes, into: $0)
                 }
@@ -121,6 +122,14 @@ private func kernelCounts(_ limit: Int, segmentBytes: Int = 64) -> [String: Int]
         let reference = all["bits"]!
         #expect(reference.count == 41_540)
         for (name, primes) in all { #expect(primes == reference, "\(name)") }
+        // Small primes crossed off in chunks that do and do not divide the segment.
+        for (chunk, small) in [(64, 400), (96, 700), (512, 0), (8, 10_000)] {
+            let context = WheelSieveContext(limit: limit, segmentBytes: 512, chunkBytes: chunk, smallPrimeLimit: small)
+            let primes = collected(primeCountUpperBound(limit)) {
+                extractWheelRange(context, WheelWorkspace(context), bytes: 0..<context.totalBytes, into: $0)
+            }
+            #expect(primes == reference, "chunk \(chunk), small primes < \(small)")
+        }
     }
 
     @Test func primeCountsOfPowersOfTen() {
