@@ -201,9 +201,10 @@ public enum Sieve: CaseStudy {
         let context = WheelSieveContext(limit: config.limit, segmentBytes: config.segmentBytes)
         let workspace = WheelWorkspace(context)
         let all = 0..<context.totalBytes
+        let capacity = primeCountUpperBound(config.limit)
         return prepared(config, rung: "segmented",
                         count: { countWheelRange(context, workspace, bytes: all) },
-                        collect: { extractWheelRange(context, workspace, bytes: all, into: $0) })
+                        collect: { extractWheelRange(context, workspace, bytes: all, into: $0, capacity: capacity) })
     }
 
     @Sendable static func prepareParallel(_ config: Config) -> PreparedRun {

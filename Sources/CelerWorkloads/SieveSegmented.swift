@@ -112,10 +112,13 @@ final class WheelWorkspacePool: @unchecked Sendable {
 
 /// The algorithm: sieves wheel bytes `range` one segment at a time and hands
 /// each finished segment to `visit` as 64-bit words (bits past the limit and
-/// past the range are zero; 2, 3 and 5 are not in the wheel).
+/// past the range are zero; 2, 3 and 5 are not in the wheel). Segments are
+/// sieved in the workspace's buffer, or, with `storage`, in place at
+/// `storage[byte − range.lowerBound]` (8-byte aligned, writable up to the
+/// range's length rounded up to 8 bytes), where they stay.
 func sieveWheelRange(_ context: WheelSieveContext, _ workspace: WheelWorkspace, bytes range: Range<Int>,
+                     storage: UnsafeMutablePointer<UInt8>? = nil,
                      visit: (_ firstByte: Int, _ words: UnsafePointer<UInt64>, _ wordCount: Int) -> Void) {
-    let segment = workspace.segment.pointer
     let lists = workspace.lists.pointer
     let active = workspace.active.pointer
     active.update(repeating: 0, count: 8)
@@ -124,10 +127,13 @@ func sieveWheelRange(_ context: WheelSieveContext, _ workspace: WheelWorkspace, 
     let lastByte = context.totalBytes - 1
     var segmentStart = range.lowerBound
     while segmentStart < range.upperBound {
+        let segment = storage.map { $0 + (segmentStart - range.lowerBound) } ?? workspace.segment.pointer
         let valid = min(size, range.upperBound - segmentStart)
+        // Sieve whole words; a range's last segment may be shorter than `size`.
+        let span = (valid + 7) / 8 * 8
         // Primes whose square falls before this segment's end join, with their
         // first multiple ≥ max(p², segment start) in this segment's coordinates.
-        let segmentEndNumber = 30 * (segmentStart + size)
+        let segmentEndNumber = 30 * (segmentStart + span)
         for c in 0..<8 {
             let classPrimes = context.sievingPrimes[c]
             while active[c] < classPrimes.count {
@@ -137,25 +143,25 @@ func sieveWheelRange(_ context: WheelSieveContext, _ workspace: WheelWorkspace, 
                 active[c] += 1
             }
         }
-        context.presieve.fill(segment, count: size, firstByte: segmentStart)
+        context.presieve.fill(segment, count: span, firstByte: segmentStart)
         if segmentStart == 0 {
             segment[0] &= ~1  // 1 is not prime
-            for p in presievePrimes where p / 30 < size {
+            for p in presievePrimes where p / 30 < span {
                 segment[p / 30] |= 1 << UInt8(Wheel30.index(ofResidue: p % 30))
             }
         }
         let small = workspace.smallActive.pointer
         for c in 0..<8 { small[c] = min(active[c], context.smallCounts[c]) }
         var chunkStart = 0
-        while chunkStart < size {
-            let chunk = min(context.chunkBytes, size - chunkStart)
+        while chunkStart < span {
+            let chunk = min(context.chunkBytes, span - chunkStart)
             crossOffAll(segment + chunkStart, end: chunk, lists: lists, first: workspace.zeros.pointer, last: small)
             chunkStart += chunk
         }
-        crossOffAll(segment, end: size, lists: lists, first: small, last: active)
+        crossOffAll(segment, end: span, lists: lists, first: small, last: active)
         // Clear what lies past the range or the limit, up to a whole word.
-        let words = (valid + 7) / 8
-        for b in valid..<(8 * words) { segment[b] = 0 }
+        let words = span / 8
+        for b in valid..<span { segment[b] = 0 }
         if segmentStart + valid - 1 == lastByte {
             let remainder = limit - 30 * lastByte
             var keep: UInt8 = 0
@@ -176,39 +182,70 @@ func firstMultiple(of p: Int, from start: Int) -> SievingPrime {
     return SievingPrime(next: p * q / 30 - start / 30, k: p / 30, wheel: Wheel30.index(ofResidue: q % 30))
 }
 
-/// The number of primes ≤ limit among wheel bytes `range`, 2, 3, 5 included when the range starts at 0.
-func countWheelRange(_ context: WheelSieveContext, _ workspace: WheelWorkspace, bytes range: Range<Int>) -> Int {
+/// The number of primes ≤ limit among wheel bytes `range`, 2, 3, 5
+/// included when the range starts at 0 (`storage` as for `sieveWheelRange`).
+func countWheelRange(_ context: WheelSieveContext, _ workspace: WheelWorkspace, bytes range: Range<Int>,
+                     storage: UnsafeMutablePointer<UInt8>? = nil) -> Int {
     var count = range.lowerBound == 0 ? smallPrimes(upTo: context.limit).count : 0
-    sieveWheelRange(context, workspace, bytes: range) { _, words, wordCount in
+    sieveWheelRange(context, workspace, bytes: range, storage: storage) { _, words, wordCount in
         var n = 0
-        for j in 0..<wordCount { n += words[j].nonzeroBitCount }
+        for j in 0..<wordCount { n &+= words[j].nonzeroBitCount }
         count += n
     }
     return count
 }
 
 /// Writes the primes ≤ limit among wheel bytes `range` to `out`, ascending
-/// (2, 3, 5 first when the range starts at 0); returns how many.
+/// (2, 3, 5 first when the range starts at 0); returns how many. Writes
+/// nothing at or past `out + capacity`, which must hold them all.
 func extractWheelRange(_ context: WheelSieveContext, _ workspace: WheelWorkspace, bytes range: Range<Int>,
-                       into out: UnsafeMutablePointer<Int64>) -> Int {
-    var n = 0
-    if range.lowerBound == 0 {
-        for p in smallPrimes(upTo: context.limit) { out[n] = Int64(p); n += 1 }
-    }
+                       into out: UnsafeMutablePointer<Int64>, capacity: Int) -> Int {
+    var n = range.lowerBound == 0 ? writeSmallPrimes(upTo: context.limit, into: out) : 0
     sieveWheelRange(context, workspace, bytes: range) { firstByte, words, wordCount in
-        var written = n
-        for j in 0..<wordCount {
-            var bits = words[j]
-            let base = 30 * (firstByte + 8 * j)
-            while bits != 0 {
-                out[written] = Int64(Wheel30.number(base: base, bit: bits.trailingZeroBitCount))
-                written += 1
-                bits &= bits &- 1
-            }
-        }
-        n = written
+        n += extractPrimes(words, wordCount: wordCount, firstByte: firstByte, into: out + n, capacity: capacity - n)
     }
     return n
+}
+
+/// Writes the numbers of the set bits of wheel words (the first standing for
+/// wheel byte `firstByte`) to `out`, ascending; returns how many. While far
+/// from `capacity`, four numbers are written per step without checking for
+/// the word's end (the extra values are overwritten by the next ones); near
+/// it, one per bit, so nothing is written at or past `out + capacity`.
+@inline(__always)
+func extractPrimes(_ words: UnsafePointer<UInt64>, wordCount: Int, firstByte: Int,
+                   into out: UnsafeMutablePointer<Int64>, capacity: Int) -> Int {
+    var written = 0
+    for j in 0..<wordCount {
+        var bits = words[j]
+        let base = 30 &* (firstByte &+ 8 &* j)
+        var o = out + written
+        if written &+ 64 <= capacity {
+            written &+= bits.nonzeroBitCount
+            while bits != 0 {
+                // Past the last set bit, trailing zeros = 64: a harmless value.
+                o[0] = Int64(Wheel30.number(base: base, bit: bits.trailingZeroBitCount)); bits &= bits &- 1
+                o[1] = Int64(Wheel30.number(base: base, bit: bits.trailingZeroBitCount)); bits &= bits &- 1
+                o[2] = Int64(Wheel30.number(base: base, bit: bits.trailingZeroBitCount)); bits &= bits &- 1
+                o[3] = Int64(Wheel30.number(base: base, bit: bits.trailingZeroBitCount)); bits &= bits &- 1
+                o += 4
+            }
+        } else {
+            while bits != 0 {
+                o[0] = Int64(Wheel30.number(base: base, bit: bits.trailingZeroBitCount)); bits &= bits &- 1
+                o += 1
+                written &+= 1
+            }
+        }
+    }
+    return written
+}
+
+/// Writes those of 2, 3, 5 that are ≤ limit to `out`; returns how many.
+func writeSmallPrimes(upTo limit: Int, into out: UnsafeMutablePointer<Int64>) -> Int {
+    let small = smallPrimes(upTo: limit)
+    for (i, p) in small.enumerated() { out[i] = Int64(p) }
+    return small.count
 }
 
 /// The primes 2, 3, 5 that are ≤ limit.
@@ -220,37 +257,40 @@ func smallPrimes(upTo limit: Int) -> ArraySlice<Int> {
 
 // MARK: - Schedules
 
-/// How the parallel rung splits the wheel bytes: blocks of whole segments,
-/// several per thread so dynamic dealing evens out the load.
+/// How the parallel rung splits the wheel bytes: about `blocksPerThread`
+/// blocks per thread so dynamic dealing evens out the load, each a whole
+/// number of segments when there are enough segments, else a fraction of
+/// one (64-byte multiples), since blocks need not align with segments.
 func wheelBlocks(_ context: WheelSieveContext, threads: Int, blocksPerThread: Int = 4) -> [Range<Int>] {
-    let size = context.segmentBytes
-    let segments = (context.totalBytes + size - 1) / size
-    let blockCount = max(1, min(segments, threads * blocksPerThread))
+    let total = context.totalBytes
+    let wanted = max(1, threads * blocksPerThread)
+    let unit = total >= wanted * context.segmentBytes ? context.segmentBytes : 64
+    let units = (total + unit - 1) / unit
+    let blockCount = max(1, min(units, wanted))
     var blocks: [Range<Int>] = []
     for b in 0..<blockCount {
-        let lo = min(context.totalBytes, segments * b / blockCount * size)
-        let hi = min(context.totalBytes, segments * (b + 1) / blockCount * size)
+        let lo = min(total, units * b / blockCount * unit)
+        let hi = min(total, units * (b + 1) / blockCount * unit)
         if lo < hi { blocks.append(lo..<hi) }
     }
     return blocks
 }
 
-/// The parallel schedule, prepared once: blocks, per-block output buffers
-/// (array mode), and a pool of workspaces.
+/// The parallel schedule, prepared once: blocks, a pool of workspaces and,
+/// to return the primes, the wheel bytes of the whole range.
 final class ParallelWheelSieve: @unchecked Sendable {
     let context: WheelSieveContext
     let blocks: [Range<Int>]
     let pool: WheelWorkspacePool
-    /// One buffer per block, big enough for any block's primes (array mode only).
-    let blockPrimes: [AlignedBuffer<Int64>]
+    /// Wheel bytes 0..<totalBytes (array mode only): each block sieves its part in place.
+    let wheelBytes: AlignedBuffer<UInt8>
     let blockCounts: AlignedBuffer<Int>
 
     init(_ context: WheelSieveContext, threads: Int, blocksPerThread: Int = 4, returnsPrimes: Bool) {
         self.context = context
         blocks = wheelBlocks(context, threads: threads, blocksPerThread: blocksPerThread)
         pool = WheelWorkspacePool(context, count: threads)
-        blockPrimes = returnsPrimes
-            ? blocks.map { AlignedBuffer(uninitializedCount: context.primeCountBound(bytes: $0)) } : []
+        wheelBytes = AlignedBuffer(uninitializedCount: returnsPrimes ? (context.totalBytes + 7) / 8 * 8 : 0)
         blockCounts = AlignedBuffer(repeating: 0, count: blocks.count)
     }
 
@@ -268,14 +308,16 @@ final class ParallelWheelSieve: @unchecked Sendable {
     }
 
     /// Writes the primes ≤ limit to `out` in order; returns how many. Each
-    /// block sieves into its own buffer; after a prefix sum of the counts,
-    /// the blocks are copied to their places in parallel.
+    /// block sieves its wheel bytes in place and counts them; a prefix sum
+    /// of the counts gives each block's place in `out`, where it then writes
+    /// its primes. No block waits for another, and no prime is copied.
     func primes(into out: UnsafeMutablePointer<Int64>) -> Int {
         let counts = blockCounts.pointer
+        let bytes = wheelBytes.pointer
         parallelFor(0..<blocks.count, schedule: .dynamic(1)) { range in
             for b in range {
                 counts[b] = pool.withWorkspace {
-                    extractWheelRange(context, $0, bytes: blocks[b], into: blockPrimes[b].pointer)
+                    countWheelRange(context, $0, bytes: blocks[b], storage: bytes + blocks[b].lowerBound)
                 }
             }
         }
@@ -283,7 +325,15 @@ final class ParallelWheelSieve: @unchecked Sendable {
         for b in 0..<blocks.count { offsets[b + 1] = offsets[b] + counts[b] }
         parallelFor(0..<blocks.count, schedule: .dynamic(1)) { range in
             for b in range {
-                (out + offsets[b]).update(from: blockPrimes[b].pointer, count: counts[b])
+                let block = blocks[b]
+                var o = out + offsets[b]
+                let small = block.lowerBound == 0 ? writeSmallPrimes(upTo: context.limit, into: o) : 0
+                o += small
+                let wordCount = (block.count + 7) / 8
+                UnsafeRawPointer(bytes + block.lowerBound).withMemoryRebound(to: UInt64.self, capacity: wordCount) {
+                    _ = extractPrimes($0, wordCount: wordCount, firstByte: block.lowerBound, into: o,
+                                      capacity: counts[b] - small)
+                }
             }
         }
         return offsets[blocks.count]

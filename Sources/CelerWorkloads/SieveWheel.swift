@@ -26,7 +26,7 @@ enum Wheel30 {
     /// The number that bit `bit` (0..<64) of a word starting at number `base` stands for.
     @inline(__always)
     static func number(base: Int, bit: Int) -> Int {
-        base + 30 * (bit >> 3) + Int(truncatingIfNeeded: packedResidues >> UInt64((bit & 7) << 3)) & 0xFF
+        base &+ 30 &* (bit &>> 3) &+ Int(truncatingIfNeeded: packedResidues &>> UInt64((bit & 7) &<< 3)) & 0xFF
     }
 
     /// Wheel index (0..<8) of a residue mod 30 coprime to 30, else -1.

@@ -18,9 +18,13 @@ private func referencePrimes(_ n: Int) -> [Int64] {
     return primes
 }
 
+/// The primes `fill` writes to a buffer of `capacity` elements; fails the
+/// test if it writes past them (sentinels follow the buffer).
 private func collected(_ capacity: Int, _ fill: (UnsafeMutablePointer<Int64>) -> Int) -> [Int64] {
-    let out = AlignedBuffer<Int64>(uninitializedCount: max(capacity, 1))
+    let sentinels = 16
+    let out = AlignedBuffer<Int64>(repeating: -1, count: capacity + sentinels)
     let n = fill(out.pointer)
+    #expect(out.buffer[capacity...].allSatisfy { $0 == -1 }, "wrote past the capacity \(capacity)")
     return Array(out.buffer[0..<n])
 }
 
@@ -41,7 +45,7 @@ private func kernelPrimes(_ limit: Int, segmentBytes: Int = 64) -> [String: [Int
     let context = WheelSieveContext(limit: limit, segmentBytes: segmentBytes)
     let workspace = WheelWorkspace(context)
     result["segmented"] = collected(bound) {
-        extractWheelRange(context, workspace, bytes: 0..<context.totalBytes, into: $0)
+        extractWheelRange(context, workspace, bytes: 0..<context.totalBytes, into: $0, capacity: bound)
     }
     for blocksPerThread in [1, 3] {
         let parallel = ParallelWheelSieve(context, threads: 2, blocksPerThread: blocksPerThread, returnsPrimes: true)
@@ -104,7 +108,8 @@ private func kernelCounts(_ limit: Int, segmentBytes: Int = 64) -> [String: Int]
                 let context = WheelSieveContext(limit: limit, segmentBytes: segmentBytes, chunkBytes: 24,
                                                 smallPrimeLimit: 300)
                 let segmented = collected(primeCountUpperBound(limit)) {
-                    extractWheelRange(context, WheelWorkspace(context), bytes: 0..<context.totalBytes, into: $0)
+                    extractWheelRange(context, WheelWorkspace(context), bytes: 0..<context.totalBytes, into: $0,
+                                      capacity: primeCountUpperBound(limit))
                 }
                 #expect(segmented == reference, "segment \(segmentBytes) B, N=\(limit)")
                 let parallel = ParallelWheelSieve(context, threads: 2, blocksPerThread: 3, returnsPrimes: true)
@@ -126,7 +131,8 @@ private func kernelCounts(_ limit: Int, segmentBytes: Int = 64) -> [String: Int]
         for (chunk, small) in [(64, 400), (96, 700), (512, 0), (8, 10_000)] {
             let context = WheelSieveContext(limit: limit, segmentBytes: 512, chunkBytes: chunk, smallPrimeLimit: small)
             let primes = collected(primeCountUpperBound(limit)) {
-                extractWheelRange(context, WheelWorkspace(context), bytes: 0..<context.totalBytes, into: $0)
+                extractWheelRange(context, WheelWorkspace(context), bytes: 0..<context.totalBytes, into: $0,
+                                  capacity: primeCountUpperBound(limit))
             }
             #expect(primes == reference, "chunk \(chunk), small primes < \(small)")
         }
