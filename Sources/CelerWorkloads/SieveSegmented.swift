@@ -54,14 +54,6 @@ final class WheelSieveContext: @unchecked Sendable {
         while chunk * 2 <= l1 * 3 / 4 { chunk *= 2 }
         return chunk
     }()
-
-    /// An upper bound on the primes among the numbers of wheel bytes lo..<hi
-    /// (Montgomery–Vaughan: π(x+y) − π(x) ≤ 2y / ln y), plus 2, 3 and 5.
-    func primeCountBound(bytes range: Range<Int>) -> Int {
-        let y = Double(30 * range.count)
-        if y < 100 { return 30 * range.count + 3 }
-        return Int(2 * y / log(y)) + 3
-    }
 }
 
 /// The floor of √n.
@@ -81,7 +73,7 @@ final class WheelWorkspace: @unchecked Sendable {
     /// `classLists`' pointers, and how many primes of each class are active.
     let lists = AlignedBuffer<UnsafeMutablePointer<SievingPrime>>(uninitializedCount: 8)
     let active = AlignedBuffer<Int>(repeating: 0, count: 8)
-    /// Per class: 0, then how many active primes are small.
+    /// Per class: 0 (the first small prime), and how many active primes are small.
     let zeros = AlignedBuffer<Int>(repeating: 0, count: 8)
     let smallActive = AlignedBuffer<Int>(repeating: 0, count: 8)
 
@@ -119,59 +111,82 @@ final class WheelWorkspacePool: @unchecked Sendable {
 func sieveWheelRange(_ context: WheelSieveContext, _ workspace: WheelWorkspace, bytes range: Range<Int>,
                      storage: UnsafeMutablePointer<UInt8>? = nil,
                      visit: (_ firstByte: Int, _ words: UnsafePointer<UInt64>, _ wordCount: Int) -> Void) {
-    let lists = workspace.lists.pointer
-    let active = workspace.active.pointer
-    active.update(repeating: 0, count: 8)
-    let size = context.segmentBytes
-    let limit = context.limit
-    let lastByte = context.totalBytes - 1
+    workspace.active.pointer.update(repeating: 0, count: 8)
     var segmentStart = range.lowerBound
     while segmentStart < range.upperBound {
         let segment = storage.map { $0 + (segmentStart - range.lowerBound) } ?? workspace.segment.pointer
-        let valid = min(size, range.upperBound - segmentStart)
-        // Sieve whole words; a range's last segment may be shorter than `size`.
+        let valid = min(context.segmentBytes, range.upperBound - segmentStart)
+        // Sieve whole words; a range's last segment may be shorter than the others.
         let span = (valid + 7) / 8 * 8
-        // Primes whose square falls before this segment's end join, with their
-        // first multiple ≥ max(p², segment start) in this segment's coordinates.
-        let segmentEndNumber = 30 * (segmentStart + span)
-        for c in 0..<8 {
-            let classPrimes = context.sievingPrimes[c]
-            while active[c] < classPrimes.count {
-                let p = classPrimes[active[c]]
-                if p * p >= segmentEndNumber { break }
-                lists[c][active[c]] = firstMultiple(of: p, from: 30 * segmentStart)
-                active[c] += 1
-            }
+        activateSievingPrimes(context, workspace, segmentStart: segmentStart, span: span)
+        presieveSegment(context, segment, start: segmentStart, span: span)
+        crossOffSegment(context, workspace, segment, span: span)
+        clearPastTheEnd(context, segment, start: segmentStart, valid: valid, span: span)
+        UnsafeRawPointer(segment).withMemoryRebound(to: UInt64.self, capacity: span / 8) { words in
+            visit(segmentStart, words, span / 8)
         }
-        context.presieve.fill(segment, count: span, firstByte: segmentStart)
-        if segmentStart == 0 {
-            segment[0] &= ~1  // 1 is not prime
-            for p in presievePrimes where p / 30 < span {
-                segment[p / 30] |= 1 << UInt8(Wheel30.index(ofResidue: p % 30))
-            }
+        segmentStart += context.segmentBytes
+    }
+}
+
+/// Sieving primes whose square falls before the segment's end join, with
+/// their first multiple ≥ max(p², segment start) in the segment's coordinates.
+private func activateSievingPrimes(_ context: WheelSieveContext, _ workspace: WheelWorkspace,
+                                   segmentStart: Int, span: Int) {
+    let lists = workspace.lists.pointer
+    let active = workspace.active.pointer
+    let segmentEndNumber = 30 * (segmentStart + span)
+    for c in 0..<8 {
+        let classPrimes = context.sievingPrimes[c]
+        while active[c] < classPrimes.count {
+            let p = classPrimes[active[c]]
+            if p * p >= segmentEndNumber { break }
+            lists[c][active[c]] = firstMultiple(of: p, from: 30 * segmentStart)
+            active[c] += 1
         }
-        let small = workspace.smallActive.pointer
-        for c in 0..<8 { small[c] = min(active[c], context.smallCounts[c]) }
-        var chunkStart = 0
-        while chunkStart < span {
-            let chunk = min(context.chunkBytes, span - chunkStart)
-            crossOffAll(segment + chunkStart, end: chunk, lists: lists, first: workspace.zeros.pointer, last: small)
-            chunkStart += chunk
+    }
+}
+
+/// The segment's bytes with the multiples of the pre-sieve primes removed,
+/// 1 removed and the pre-sieve primes themselves put back.
+private func presieveSegment(_ context: WheelSieveContext, _ segment: UnsafeMutablePointer<UInt8>,
+                             start: Int, span: Int) {
+    context.presieve.fill(segment, count: span, firstByte: start)
+    if start == 0 {
+        segment[0] &= ~1  // 1 is not prime
+        for p in presievePrimes where p / 30 < span {
+            segment[p / 30] |= 1 << UInt8(Wheel30.index(ofResidue: p % 30))
         }
-        crossOffAll(segment, end: span, lists: lists, first: small, last: active)
-        // Clear what lies past the range or the limit, up to a whole word.
-        let words = span / 8
-        for b in valid..<span { segment[b] = 0 }
-        if segmentStart + valid - 1 == lastByte {
-            let remainder = limit - 30 * lastByte
-            var keep: UInt8 = 0
-            for (bit, r) in Wheel30.residues.enumerated() where r <= remainder { keep |= 1 << UInt8(bit) }
-            segment[valid - 1] &= keep
-        }
-        UnsafeRawPointer(segment).withMemoryRebound(to: UInt64.self, capacity: words) { words64 in
-            visit(segmentStart, words64, words)
-        }
-        segmentStart += size
+    }
+}
+
+/// Crosses off the active sieving primes: the small ones chunk by chunk (in
+/// L1), then the others over the whole segment.
+private func crossOffSegment(_ context: WheelSieveContext, _ workspace: WheelWorkspace,
+                             _ segment: UnsafeMutablePointer<UInt8>, span: Int) {
+    let lists = workspace.lists.pointer
+    let active = workspace.active.pointer
+    let small = workspace.smallActive.pointer
+    for c in 0..<8 { small[c] = min(active[c], context.smallCounts[c]) }
+    var chunkStart = 0
+    while chunkStart < span {
+        let chunk = min(context.chunkBytes, span - chunkStart)
+        crossOffAll(segment + chunkStart, end: chunk, lists: lists, first: workspace.zeros.pointer, last: small)
+        chunkStart += chunk
+    }
+    crossOffAll(segment, end: span, lists: lists, first: small, last: active)
+}
+
+/// Zeroes the bytes past the range (up to a whole word) and the bits past the limit.
+private func clearPastTheEnd(_ context: WheelSieveContext, _ segment: UnsafeMutablePointer<UInt8>,
+                             start: Int, valid: Int, span: Int) {
+    for b in valid..<span { segment[b] = 0 }
+    let lastByte = context.totalBytes - 1
+    if start + valid - 1 == lastByte {
+        let remainder = context.limit - 30 * lastByte
+        var keep: UInt8 = 0
+        for (bit, r) in Wheel30.residues.enumerated() where r <= remainder { keep |= 1 << UInt8(bit) }
+        segment[valid - 1] &= keep
     }
 }
 
