@@ -119,6 +119,19 @@ private func kernelCounts(_ limit: Int, segmentBytes: Int = 64) -> [String: Int]
         }
     }
 
+    /// Limits around the end of the first default-sized segment, against the bit sieve.
+    @Test func defaultSegmentBoundary() {
+        let numbers = 30 * Sieve.defaultSegmentBytes
+        let words = AlignedBuffer<UInt64>(uninitializedCount: OddBitSieve.wordCount(limit: numbers + 1))
+        for limit in [numbers - 1, numbers, numbers + 1] {
+            OddBitSieve.sieve(words.pointer, limit: limit)
+            let reference = OddBitSieve.count(words.pointer, limit: limit)
+            let context = WheelSieveContext(limit: limit, segmentBytes: Sieve.defaultSegmentBytes)
+            #expect(countWheelRange(context, WheelWorkspace(context), bytes: 0..<context.totalBytes) == reference,
+                    "N=\(limit)")
+        }
+    }
+
     /// Wheel sieving with a larger N, small segments (every sieving prime
     /// class, primes stepping over whole segments) against the bit sieve.
     @Test func wheelMatchesBitsAtHalfAMillion() {
