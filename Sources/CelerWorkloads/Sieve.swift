@@ -20,11 +20,14 @@ public enum Sieve: CaseStudy {
         public var limit: Int
         /// Count the primes instead of returning them.
         public var countOnly: Bool
-        /// Bytes per segment of the segmented rungs (30 numbers per byte).
+        /// Bytes per segment of the segmented rungs (30 numbers per byte), a
+        /// multiple of 64.
         public var segmentBytes: Int
 
+        /// `segmentBytes` is rounded down to a multiple of 64, at least 64.
         public init(limit: Int, countOnly: Bool = false, segmentBytes: Int = Sieve.defaultSegmentBytes) {
-            self.limit = limit; self.countOnly = countOnly; self.segmentBytes = segmentBytes
+            self.limit = limit; self.countOnly = countOnly
+            self.segmentBytes = max(64, segmentBytes / 64 * 64)
         }
     }
 
