@@ -227,6 +227,42 @@ private func kernelCounts(_ limit: Int, segmentBytes: Int = 64) -> [String: Int]
         }
     }
 
+    /// Blocks tile the wheel bytes exactly, in order, in whole segments when
+    /// the range is long and in 64-byte multiples when it is short.
+    @Test func blocksTileTheRange() {
+        for (limit, segmentBytes) in [(0, 64), (29, 64), (100_000, 64), (100_000, 4096), (30_000_000, 524_288)] {
+            let context = WheelSieveContext(limit: limit, segmentBytes: segmentBytes)
+            for threads in [1, 2, 3, 8] {
+                let blocks = wheelBlocks(context, threads: threads)
+                #expect(blocks.first?.lowerBound == 0)
+                #expect(blocks.last?.upperBound == context.totalBytes)
+                for (a, b) in zip(blocks, blocks.dropFirst()) {
+                    #expect(a.upperBound == b.lowerBound && !a.isEmpty)
+                    #expect(a.upperBound % 64 == 0, "N=\(limit), \(threads) threads")
+                }
+                #expect(blocks.count <= max(1, threads * 4))
+            }
+        }
+    }
+
+    /// The first multiple is the smallest p·q ≥ max(p², start) with q coprime to 30.
+    @Test func firstMultipleOfASievingPrime() {
+        for p in [173, 179, 181, 191, 193, 197, 199, 211, 223, 229, 1009, 65537] {
+            for start in stride(from: 0, through: 300_000, by: 30 * 311) {
+                let state = firstMultiple(of: p, from: start)
+                var q = max(p, (start + p - 1) / p)
+                while [2, 3, 5].contains(where: { q % $0 == 0 }) { q += 1 }
+                #expect(Int(state.next) == p * q / 30 - start / 30, "p=\(p), start=\(start)")
+                #expect(Wheel30.residues[state.wheel] == q % 30)
+                #expect(state.k == p / 30)
+            }
+        }
+        for n in [0, 1, 2, 3, 4, 99, 100, 101, 9408, 9409, 9410, 999_999_999_999, 1_000_000_000_000] {
+            let r = integerSquareRoot(n)
+            #expect(r * r <= n && (r + 1) * (r + 1) > n, "√\(n)")
+        }
+    }
+
     @Test func primeCountUpperBoundHolds() {
         let naive = NaiveSieve.sieve(limit: 100_000)
         var count = 0
