@@ -86,31 +86,52 @@ final class PresievePatterns: @unchecked Sendable {
     }
 
     /// Fills `segment[0..<count]` with the pattern bytes for wheel bytes
-    /// `firstByte ..< firstByte+count`: the AND of all groups' patterns.
+    /// `firstByte ..< firstByte+count`: the AND of all groups' patterns,
+    /// four patterns per pass over the segment.
+    /// The segment is filled in L1-sized chunks, so that only the patterns
+    /// stream in from L2.
     func fill(_ segment: UnsafeMutablePointer<UInt8>, count: Int, firstByte: Int) {
-        // Work in L1-sized chunks so each chunk is read from cache by every pass.
         let chunk = 16 * 1024
         var start = 0
         while start < count {
             let n = min(chunk, count - start)
-            for (g, pattern) in patterns.enumerated() {
-                let length = pattern.count
-                var offset = (firstByte + start) % length
-                var done = 0
-                while done < n {
-                    let run = min(length - offset, n - done)
-                    let dst = segment + start + done
-                    let src = pattern.pointer + offset
-                    if g == 0 {
-                        dst.update(from: src, count: run)
-                    } else {
-                        for i in 0..<run { dst[i] &= src[i] }
-                    }
-                    done += run
-                    offset = 0
+            var first = 0
+            while first < patterns.count {
+                // A last pass with fewer patterns repeats its last one (x & x = x).
+                @inline(__always) func pattern(_ i: Int) -> AlignedBuffer<UInt8> {
+                    patterns[min(first + i, patterns.count - 1)]
                 }
+                andPatterns(pattern(0), pattern(1), pattern(2), pattern(3), into: segment + start, count: n,
+                            firstByte: firstByte + start, overwrite: first == 0)
+                first += 4
             }
             start += n
+        }
+    }
+
+    /// `segment[i] = a & b & c & d` (or `&=` unless `overwrite`) at wheel
+    /// bytes `firstByte + i`, in runs that end where a pattern wraps around.
+    private func andPatterns(_ a: AlignedBuffer<UInt8>, _ b: AlignedBuffer<UInt8>,
+                             _ c: AlignedBuffer<UInt8>, _ d: AlignedBuffer<UInt8>,
+                             into segment: UnsafeMutablePointer<UInt8>, count: Int,
+                             firstByte: Int, overwrite: Bool) {
+        var oa = firstByte % a.count, ob = firstByte % b.count
+        var oc = firstByte % c.count, od = firstByte % d.count
+        var done = 0
+        while done < count {
+            let run = min(count - done, a.count - oa, b.count - ob, c.count - oc, d.count - od)
+            let dst = segment + done
+            let pa = a.pointer + oa, pb = b.pointer + ob, pc = c.pointer + oc, pd = d.pointer + od
+            if overwrite {
+                for i in 0..<run { dst[i] = pa[i] & pb[i] & pc[i] & pd[i] }
+            } else {
+                for i in 0..<run { dst[i] &= pa[i] & pb[i] & pc[i] & pd[i] }
+            }
+            done += run
+            oa += run; if oa == a.count { oa = 0 }
+            ob += run; if ob == b.count { ob = 0 }
+            oc += run; if oc == c.count { oc = 0 }
+            od += run; if od == d.count { od = 0 }
         }
     }
 }
