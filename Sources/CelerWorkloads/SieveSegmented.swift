@@ -76,6 +76,8 @@ final class WheelWorkspace: @unchecked Sendable {
     /// Per class: 0 (the first small prime), and how many active primes are small.
     let zeros = AlignedBuffer<Int>(repeating: 0, count: 8)
     let smallActive = AlignedBuffer<Int>(repeating: 0, count: 8)
+    /// Where crossings outside the segment go (one byte per wheel index).
+    let scratch = AlignedBuffer<UInt8>(repeating: 0, count: 64)
 
     init(_ context: WheelSieveContext) {
         segment = AlignedBuffer(uninitializedCount: context.segmentBytes)
@@ -171,10 +173,11 @@ private func crossOffSegment(_ context: WheelSieveContext, _ workspace: WheelWor
     var chunkStart = 0
     while chunkStart < span {
         let chunk = min(context.chunkBytes, span - chunkStart)
-        crossOffAll(segment + chunkStart, end: chunk, lists: lists, first: workspace.zeros.pointer, last: small)
+        crossOffAll(segment + chunkStart, end: chunk, lists: lists, first: workspace.zeros.pointer, last: small,
+                    scratch: workspace.scratch.pointer)
         chunkStart += chunk
     }
-    crossOffAll(segment, end: span, lists: lists, first: small, last: active)
+    crossOffAll(segment, end: span, lists: lists, first: small, last: active, scratch: workspace.scratch.pointer)
 }
 
 /// Zeroes the bytes past the range (up to a whole word) and the bits past the limit.

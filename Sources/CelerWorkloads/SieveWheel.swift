@@ -175,90 +175,82 @@ extension WheelClass {
     }
     /// Bytes from p·(30m+1) to p·(30m+s).
     @inline(__always) static func offset(_ k: Int, _ s: Int) -> Int { k * (s - 1) + (r * s) / 30 }
+    /// `offset(k, residues[w])` for a wheel index w known only at run time.
+    @inline(__always) static func offset(_ k: Int, wheel w: Int) -> Int {
+        let corrections = UInt64((r * 1) / 30) | UInt64((r * 7) / 30) << 8 | UInt64((r * 11) / 30) << 16
+            | UInt64((r * 13) / 30) << 24 | UInt64((r * 17) / 30) << 32 | UInt64((r * 19) / 30) << 40
+            | UInt64((r * 23) / 30) << 48 | UInt64((r * 29) / 30) << 56
+        let shift = UInt64(w &* 8)
+        let s = Int(truncatingIfNeeded: (Wheel30.packedResidues &>> shift) & 0xFF)
+        let c = Int(truncatingIfNeeded: (corrections &>> shift) & 0xFF)
+        return k &* (s &- 1) &+ c
+    }
 }
 
 /// Crosses off the multiples of the sieving primes of class `C` in
 /// `segment[0..<end]` and moves each prime's next multiple into the next
-/// segment's coordinates. Per prime: single steps to the start of a wheel
-/// turn (q ≡ 1 mod 30), whole turns of eight crossings at constant offsets
-/// (p bytes per turn), then single steps to the segment's end.
+/// segment's coordinates. Per prime, in turns of the wheel (q from 30m+1 to
+/// 30m+29: eight multiples at constant offsets from the turn's start, p bytes
+/// per turn): the rest of the current turn, whole turns, and the part of the
+/// last turn inside the segment. The partial turns are branch-free: a
+/// multiple outside the segment (or already crossed off) is redirected to a
+/// `scratch` byte, so only the whole-turn loop's exit is a data-dependent
+/// branch.
 @inline(__always)
 func crossOff<C: WheelClass>(_: C.Type, _ segment: UnsafeMutablePointer<UInt8>, end: Int,
-                             primes: UnsafeMutablePointer<SievingPrime>, count: Int) {
+                             primes: UnsafeMutablePointer<SievingPrime>, count: Int,
+                             scratch: UnsafeMutablePointer<UInt8>) {
     let r = C.r
     let m0 = C.mask(1), m1 = C.mask(7), m2 = C.mask(11), m3 = C.mask(13)
     let m4 = C.mask(17), m5 = C.mask(19), m6 = C.mask(23), m7 = C.mask(29)
     for j in 0..<count {
         let k = primes[j].k
-        var i = Int(primes[j].next)
-        let p = 30 * k + r
-
-        // Finish the current turn: case w continues from multiplier residue s_w.
-        // `fallthrough` runs the following steps in order.
-        @inline(__always) func save(_ w: Int) {
-            primes[j] = SievingPrime(next: i - end, k: k, wheel: w)
-        }
-        switch primes[j].wheel {
-        case 1:
-            if i >= end { save(1); continue }
-            segment[i] &= m1; i += C.step(k, 7, 11); fallthrough
-        case 2:
-            if i >= end { save(2); continue }
-            segment[i] &= m2; i += C.step(k, 11, 13); fallthrough
-        case 3:
-            if i >= end { save(3); continue }
-            segment[i] &= m3; i += C.step(k, 13, 17); fallthrough
-        case 4:
-            if i >= end { save(4); continue }
-            segment[i] &= m4; i += C.step(k, 17, 19); fallthrough
-        case 5:
-            if i >= end { save(5); continue }
-            segment[i] &= m5; i += C.step(k, 19, 23); fallthrough
-        case 6:
-            if i >= end { save(6); continue }
-            segment[i] &= m6; i += C.step(k, 23, 29); fallthrough
-        case 7:
-            if i >= end { save(7); continue }
-            segment[i] &= m7; i += C.step(k, 29, 31)
-        default:
-            break
-        }
-        // Whole turns, with pointer arithmetic (no overflow checks in the loop).
+        let wheel = primes[j].wheel
+        let p = 30 &* k &+ r
         let o1 = C.offset(k, 7), o2 = C.offset(k, 11), o3 = C.offset(k, 13)
         let o4 = C.offset(k, 17), o5 = C.offset(k, 19), o6 = C.offset(k, 23), o7 = C.offset(k, 29)
-        if i + o7 < end {
-            var turn = segment + i
-            let lastTurn = segment + (end - o7)  // a turn starting here or later leaves the segment
-            repeat {
-                turn[0] &= m0
-                turn[o1] &= m1
-                turn[o2] &= m2
-                turn[o3] &= m3
-                turn[o4] &= m4
-                turn[o5] &= m5
-                turn[o6] &= m6
-                turn[o7] &= m7
-                turn += p
-            } while turn < lastTurn
-            i = turn - segment
+
+        /// Crosses off the multiples t + o_i, i ≥ from, that lie before `end`;
+        /// returns how many of the turn's eight multiples lie before `end`.
+        @inline(__always) func partialTurn(_ t: Int, from: Int) -> Int {
+            var inside = 0
+            @inline(__always) func cross(_ i: Int, _ offset: Int, _ mask: UInt8) {
+                let position = t &+ offset
+                let before = position < end ? 1 : 0
+                inside &+= before
+                let target = before & (i >= from ? 1 : 0) != 0 ? segment + position : scratch + i
+                target.pointee &= mask
+            }
+            cross(0, 0, m0); cross(1, o1, m1); cross(2, o2, m2); cross(3, o3, m3)
+            cross(4, o4, m4); cross(5, o5, m5); cross(6, o6, m6); cross(7, o7, m7)
+            return inside
         }
-        // The start of a turn that still falls in this segment.
-        if i >= end { save(0); continue }
-        segment[i] &= m0
-        if i + o1 >= end { i += o1; save(1); continue }
-        segment[i + o1] &= m1
-        if i + o2 >= end { i += o2; save(2); continue }
-        segment[i + o2] &= m2
-        if i + o3 >= end { i += o3; save(3); continue }
-        segment[i + o3] &= m3
-        if i + o4 >= end { i += o4; save(4); continue }
-        segment[i + o4] &= m4
-        if i + o5 >= end { i += o5; save(5); continue }
-        segment[i + o5] &= m5
-        if i + o6 >= end { i += o6; save(6); continue }
-        segment[i + o6] &= m6
-        i += o7
-        save(7)
+
+        var turn = Int(primes[j].next) &- C.offset(k, wheel: wheel)  // may lie before the segment
+        var inside = partialTurn(turn, from: wheel)
+        var nextWheel = max(wheel, inside)
+        if inside == 8 {
+            turn &+= p
+            if turn &+ o7 < end {
+                var t = segment + turn
+                let lastTurn = segment + (end &- o7)  // a turn starting here or later leaves the segment
+                repeat {
+                    t[0] &= m0
+                    t[o1] &= m1
+                    t[o2] &= m2
+                    t[o3] &= m3
+                    t[o4] &= m4
+                    t[o5] &= m5
+                    t[o6] &= m6
+                    t[o7] &= m7
+                    t += p
+                } while t < lastTurn
+                turn = t - segment
+            }
+            inside = partialTurn(turn, from: 0)
+            nextWheel = inside
+        }
+        primes[j] = SievingPrime(next: turn &+ C.offset(k, wheel: nextWheel) &- end, k: k, wheel: nextWheel)
     }
 }
 
@@ -266,10 +258,11 @@ func crossOff<C: WheelClass>(_: C.Type, _ segment: UnsafeMutablePointer<UInt8>, 
 /// (class c's list at `lists[c]`) in `segment[0..<end]`.
 func crossOffAll(_ segment: UnsafeMutablePointer<UInt8>, end: Int,
                  lists: UnsafeMutablePointer<UnsafeMutablePointer<SievingPrime>>,
-                 first: UnsafePointer<Int>, last: UnsafePointer<Int>) {
+                 first: UnsafePointer<Int>, last: UnsafePointer<Int>, scratch: UnsafeMutablePointer<UInt8>) {
     @inline(__always) func run<C: WheelClass>(_ c: Int, _ type: C.Type) {
         if last[c] > first[c] {
-            crossOff(type, segment, end: end, primes: lists[c] + first[c], count: last[c] - first[c])
+            crossOff(type, segment, end: end, primes: lists[c] + first[c], count: last[c] - first[c],
+                     scratch: scratch)
         }
     }
     run(0, WheelClass1.self)
