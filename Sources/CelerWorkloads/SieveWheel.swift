@@ -169,10 +169,6 @@ extension WheelClass {
     @inline(__always) static func mask(_ s: Int) -> UInt8 {
         ~(1 << UInt8(truncatingIfNeeded: Wheel30.index(ofResidue: (r * s) % 30)))
     }
-    /// Bytes from p·q to p·q' for consecutive multipliers q ≡ s, q' ≡ s' (mod 30), given k.
-    @inline(__always) static func step(_ k: Int, _ s: Int, _ sNext: Int) -> Int {
-        k * (sNext - s) + (r * sNext) / 30 - (r * s) / 30
-    }
     /// Bytes from p·(30m+1) to p·(30m+s).
     @inline(__always) static func offset(_ k: Int, _ s: Int) -> Int { k * (s - 1) + (r * s) / 30 }
     /// `offset(k, residues[w])` for a wheel index w known only at run time.

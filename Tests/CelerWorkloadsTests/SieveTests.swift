@@ -263,6 +263,21 @@ private func kernelCounts(_ limit: Int, segmentBytes: Int = 64) -> [String: Int]
         }
     }
 
+    /// The run-time offset lookup agrees with the constant offsets, and one
+    /// turn of the wheel advances p bytes.
+    @Test func wheelOffsets() {
+        func check<C: WheelClass>(_: C.Type) {
+            for k in [0, 1, 5, 33, 1000, 33_333] {
+                for (w, s) in Wheel30.residues.enumerated() {
+                    #expect(C.offset(k, wheel: w) == C.offset(k, s), "r=\(C.r), k=\(k), w=\(w)")
+                    #expect(C.offset(k, s) == (30 * k + C.r) * (30 + s) / 30 - (30 * k + C.r) * 31 / 30)
+                }
+            }
+        }
+        check(WheelClass1.self); check(WheelClass7.self); check(WheelClass11.self); check(WheelClass13.self)
+        check(WheelClass17.self); check(WheelClass19.self); check(WheelClass23.self); check(WheelClass29.self)
+    }
+
     @Test func primeCountUpperBoundHolds() {
         let naive = NaiveSieve.sieve(limit: 100_000)
         var count = 0
