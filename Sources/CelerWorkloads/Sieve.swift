@@ -10,7 +10,7 @@ import Glibc
 ///
 /// Memory: the whole-array rungs (`naive`, `bytes`, `bits`) hold a flag per
 /// number, per odd number or a bit per odd number (N, N/2, N/16 bytes); the
-/// segmented rungs hold one segment per thread (about a quarter of L2) and
+/// segmented rungs hold one segment per thread (half of L2) and
 /// the state of the sieving primes ≤ √N, so counting needs no memory that
 /// grows with N. The whole-array rungs therefore refuse limits above
 /// `wholeArrayLimit` (see `refusal(rung:_:)`).
