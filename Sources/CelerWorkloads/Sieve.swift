@@ -65,7 +65,7 @@ public enum Sieve: CaseStudy {
                  prepare: prepareBits),
             Rung("segmented", "mod-30 wheel in L2-sized segments, pre-sieved patterns, 8 crossings per turn",
                  prepare: prepareSegmented),
-            Rung("parallel", "segment blocks dealt to all threads, per-block output copied in place",
+            Rung("parallel", "blocks of segments on all threads; counts, prefix sum, primes written in place",
                  threaded: true, prepare: prepareParallel),
         ]
     }
