@@ -1,0 +1,140 @@
+import CelerCore
+
+// MARK: - Reductions whose grouping follows the threads
+
+/// Reduces `range` in parallel: each thread folds the values `chunk` returns
+/// for its chunks into its own partial (starting from `identity`), then the
+/// partials are combined in thread order.
+///
+/// `identity` must be a true identity of `combine`, and `combine` associative.
+/// The grouping follows the thread count and (for dynamic schedules) timing,
+/// so a floating-point result may change in its last bits from run to run;
+/// use ``parallelTreeReduce(_:blockSize:identity:schedule:_:combine:)`` or
+/// ``parallelSum(_:)`` when the bits must not depend on threads.
+///
+/// ```swift
+/// let hits = parallelReduce(0..<n, identity: 0, { r in r.count { isPrime($0) } }, combine: +)
+/// ```
+public func parallelReduce<T>(_ range: Range<Int>, identity: T, schedule: Schedule = .static,
+                              _ chunk: (Range<Int>) -> T, combine: (T, T) -> T) -> T {
+    precondition(schedule.chunkSize.map { $0 >= 1 } ?? true, "parallelReduce: chunk size must be at least 1")
+    let participants = participantCount(range.count, schedule)
+    if participants <= 1 {
+        var result = identity
+        runSerially(schedule, range) { result = combine(result, chunk($0)) }
+        return result
+    }
+    let partials = UnsafeMutablePointer<T>.allocate(capacity: participants)
+    defer { partials.deinitialize(count: participants); partials.deallocate() }
+    ThreadPool.run(participants: participants) { participant, counter in
+        var local = identity
+        runShare(schedule, range, participant: participant, of: participants, counter: counter) {
+            local = combine(local, chunk($0))
+        }
+        (partials + participant).initialize(to: local)
+    }
+    var result = partials[0]
+    for p in 1..<participants { result = combine(result, partials[p]) }
+    return result
+}
+
+// MARK: - Reductions whose grouping is fixed
+
+/// Reduces `range` with a grouping that depends only on `range.count` and
+/// `blockSize`, never on threads or schedule: `block` summarises each
+/// fixed block `[k * blockSize, (k + 1) * blockSize)` (the last may be
+/// shorter), and the block results are combined in a fixed balanced binary
+/// tree (left half, right half). Floating-point results are therefore the
+/// same bits with 1 or 100 threads. Blocks are dealt to threads by
+/// `schedule` (units: blocks).
+///
+/// `identity` is returned for an empty range only. Block results are stored
+/// (one `T` per block), so keep `blockSize` large (thousands of items).
+public func parallelTreeReduce<T>(_ range: Range<Int>, blockSize: Int, identity: T, schedule: Schedule = .static,
+                                  _ block: (Range<Int>) -> T, combine: (T, T) -> T) -> T {
+    precondition(blockSize >= 1, "parallelTreeReduce: block size must be at least 1")
+    let n = range.count
+    if n == 0 { return identity }
+    let blocks = (n - 1) / blockSize + 1
+    if blocks == 1 { return block(range) }
+    let results = UnsafeMutablePointer<T>.allocate(capacity: blocks)
+    defer { results.deinitialize(count: blocks); results.deallocate() }
+    let lo = range.lowerBound
+    parallelFor(0..<blocks, schedule: schedule) { ks in
+        for k in ks {
+            let start = lo + k * blockSize
+            (results + k).initialize(to: block(start ..< start + min(blockSize, n - k * blockSize)))
+        }
+    }
+    return combineTree(results, 0, blocks, combine)
+}
+
+/// Combines `values[lo..<hi]` as (left half) ⊕ (right half), recursively.
+private func combineTree<T>(_ values: UnsafeMutablePointer<T>, _ lo: Int, _ hi: Int, _ combine: (T, T) -> T) -> T {
+    if hi - lo == 1 { return values[lo] }
+    let mid = lo + (hi - lo + 1) / 2
+    return combine(combineTree(values, lo, mid, combine), combineTree(values, mid, hi, combine))
+}
+
+// MARK: - Deterministic floating-point sums
+
+/// Elements per block of ``parallelSum(_:)``: 32 KiB of doubles, a
+/// fraction of L1 + L2, thousands of blocks for large arrays.
+public let parallelSumBlockSize = 4096
+
+/// The sum of `values`, in parallel, with the same bits whatever the thread
+/// count and schedule: blocks of ``parallelSumBlockSize`` elements are summed
+/// pairwise (``pairwiseSum(count:_:)``), and the block sums combined in a
+/// fixed binary tree. Error: pairwise summation's, about
+/// (log2(n) + 16) · ε · Σ|xᵢ|, against n · ε · Σ|xᵢ| for a loop.
+/// ``parallelSum(count:_:)`` over `{ values[$0] }` gives the same bits.
+public func parallelSum(_ values: UnsafeBufferPointer<Double>) -> Double {
+    guard let base = values.baseAddress else { return 0 }
+    return parallelSum(count: values.count) { base[$0] }
+}
+
+/// ``parallelSum(_:)`` of an array.
+public func parallelSum(_ values: [Double]) -> Double {
+    values.withUnsafeBufferPointer { parallelSum($0) }
+}
+
+/// The sum of `element(0) + ... + element(count - 1)`, computed in
+/// parallel with the fixed grouping of ``parallelSum(_:)``: the same bits for
+/// any thread count and schedule. `element` is called concurrently.
+@inlinable
+public func parallelSum(count: Int, schedule: Schedule = .static, _ element: (Int) -> Double) -> Double {
+    parallelTreeReduce(0..<count, blockSize: parallelSumBlockSize, identity: 0.0, schedule: schedule, { block in
+        pairwiseSum(block, element)
+    }, combine: +)
+}
+
+/// Pairwise sum of `element(i)` for i in `range`: halves (split at a multiple
+/// of 16) until at most 128 terms remain, which are added into 16 running
+/// lanes (two SIMD8 accumulators) whose totals are then added as a tree.
+/// Deterministic: the order depends on the range's length only.
+@inlinable
+public func pairwiseSum(_ range: Range<Int>, _ element: (Int) -> Double) -> Double {
+    let n = range.count
+    if n > 128 {
+        let half = (n / 2 + 15) & ~15
+        let mid = range.lowerBound + half
+        return pairwiseSum(range.lowerBound..<mid, element) + pairwiseSum(mid..<range.upperBound, element)
+    }
+    var a = SIMD8<Double>(repeating: 0)
+    var b = SIMD8<Double>(repeating: 0)
+    var i = range.lowerBound
+    let end = range.upperBound
+    while i + 16 <= end {
+        a += SIMD8(element(i), element(i + 1), element(i + 2), element(i + 3),
+                   element(i + 4), element(i + 5), element(i + 6), element(i + 7))
+        b += SIMD8(element(i + 8), element(i + 9), element(i + 10), element(i + 11),
+                   element(i + 12), element(i + 13), element(i + 14), element(i + 15))
+        i += 16
+    }
+    var tail = 0.0
+    while i < end { tail += element(i); i += 1 }
+    let c = a + b
+    let d = c.lowHalf + c.highHalf
+    let e = d.lowHalf + d.highHalf
+    return (e[0] + e[1]) + tail
+}

@@ -1,0 +1,225 @@
+import CelerCore
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The process's one pool of worker threads, behind every parallel loop.
+///
+/// Fork-join protocol (one job at a time; `ThreadPool.current` is held by the
+/// calling thread for the whole job, so concurrent callers take turns):
+/// 1. the caller stores the job closure, resets the shared chunk counter and
+///    `pending`, then publishes `epoch = sequence << 12 | participants`;
+/// 2. workers (spinning briefly, else sleeping on a condition variable) see
+///    the new epoch; worker `i` takes part as participant `i + 1` if that is
+///    below the participant count carried in the epoch itself (so a worker
+///    that wakes late never reads a later job's fields), runs its share and
+///    decrements `pending`;
+/// 3. the caller runs participant 0, then waits (spins briefly, else sleeps)
+///    until `pending` is 0.
+/// Both waits spin for at most ``spinNanos`` and only when the job's threads
+/// fit on the cores; otherwise they sleep at once, so an oversubscribed or
+/// idle pool never burns CPU.
+final class ThreadPool: @unchecked Sendable {
+    /// The pool, created lazily by the first parallel loop; the lock is held
+    /// while a job runs.
+    static let current = Mutex<ThreadPool?>(nil)
+
+    /// How long a waiting thread polls before it sleeps: long enough to cover
+    /// the serial gap between the loops of a time-stepping program, short
+    /// enough that an idle pool goes quiet at once.
+    static let spinNanos: UInt64 = 200_000
+
+    static let participantBits = 12
+    static let participantMask = (1 << participantBits) - 1
+
+    /// Runs `work(p)` for p in 0..<participants, p = 0 on the calling thread.
+    static func run(participants: Int, _ work: (_ participant: Int, _ counter: ChunkCounter) -> Void) {
+        precondition(participants >= 2 && participants <= participantMask)
+        current.withLock { pool in
+            if pool == nil { pool = ThreadPool() }
+            pool!.run(participants: participants, work)
+        }
+    }
+
+    static func shutdown() {
+        current.withLock { pool in
+            pool?.stopWorkers()
+            pool = nil
+        }
+    }
+
+    static var workerCount: Int { current.withLock { $0?.workers.count ?? 0 } }
+
+    // MARK: - Shared state (each hot word on its own cache line)
+
+    /// `sequence << participantBits | participants`; participants 0 = stop.
+    private let epoch = PaddedAtomic()
+    /// Workers that have not finished the current job.
+    private let pending = PaddedAtomic()
+    /// The next unclaimed offset for dynamic and guided schedules.
+    let counter = ChunkCounter()
+    /// Workers asleep (or about to sleep) on `wake`.
+    private let sleepers = Atomic<Int>(0)
+    /// Whether the caller sleeps (or is about to) on `done`.
+    private let callerSleeping = Atomic<Bool>(false)
+
+    /// The job; written by the caller before publishing the epoch, read by
+    /// participants after seeing it, cleared after all have finished.
+    private var job: ((Int, ChunkCounter) -> Void)?
+    private var sequence = 0
+    private var workers: [pthread_t] = []
+
+    private let wakeMutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let wakeCondition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let doneMutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let doneCondition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    private init() {
+        pthread_mutex_init(wakeMutex, nil)
+        pthread_cond_init(wakeCondition, nil)
+        pthread_mutex_init(doneMutex, nil)
+        pthread_cond_init(doneCondition, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(wakeMutex); wakeMutex.deallocate()
+        pthread_cond_destroy(wakeCondition); wakeCondition.deallocate()
+        pthread_mutex_destroy(doneMutex); doneMutex.deallocate()
+        pthread_cond_destroy(doneCondition); doneCondition.deallocate()
+    }
+
+    // MARK: - Caller side
+
+    private func run(participants: Int, _ work: (Int, ChunkCounter) -> Void) {
+        startWorkers(upTo: participants - 1)
+        withoutActuallyEscaping(work) { work in
+            job = work
+            counter.value.store(0, ordering: .relaxed)
+            pending.value.store(participants - 1, ordering: .relaxed)
+            sequence &+= 1
+            // Sequentially consistent: pairs with the sleepers' increment-then-check.
+            epoch.value.store(sequence &<< Self.participantBits | participants, ordering: .sequentiallyConsistent)
+            if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
+                pthread_mutex_lock(wakeMutex)
+                pthread_cond_broadcast(wakeCondition)
+                pthread_mutex_unlock(wakeMutex)
+            }
+            ThreadLocal.inParallelRegion = true
+            work(0, counter)
+            ThreadLocal.inParallelRegion = false
+            waitForWorkers(spin: participants <= Parallel.availableCores)
+            job = nil
+        }
+    }
+
+    private func waitForWorkers(spin: Bool) {
+        if spin {
+            let deadline = monotonicNanos() &+ Self.spinNanos
+            var polls = 0
+            while pending.value.load(ordering: .acquiring) != 0 {
+                polls &+= 1
+                if polls & 255 == 0 && monotonicNanos() > deadline { break }
+            }
+        }
+        if pending.value.load(ordering: .acquiring) == 0 { return }
+        pthread_mutex_lock(doneMutex)
+        callerSleeping.store(true, ordering: .sequentiallyConsistent)
+        while pending.value.load(ordering: .sequentiallyConsistent) != 0 {
+            pthread_cond_wait(doneCondition, doneMutex)
+        }
+        callerSleeping.store(false, ordering: .relaxed)
+        pthread_mutex_unlock(doneMutex)
+    }
+
+    private func startWorkers(upTo count: Int) {
+        while workers.count < count {
+            let context = WorkerContext(pool: self, index: workers.count,
+                                        epoch: epoch.value.load(ordering: .relaxed))
+            var thread = pthread_t()
+            let status = pthread_create(&thread, nil, { raw in
+                let context = Unmanaged<WorkerContext>.fromOpaque(raw!).takeRetainedValue()
+                context.pool.workerLoop(index: context.index, seen: context.epoch)
+                return nil
+            }, Unmanaged.passRetained(context).toOpaque())
+            precondition(status == 0, "pthread_create failed (\(status))")
+            workers.append(thread)
+        }
+    }
+
+    private func stopWorkers() {
+        sequence &+= 1
+        epoch.value.store(sequence &<< Self.participantBits, ordering: .sequentiallyConsistent)
+        pthread_mutex_lock(wakeMutex)
+        pthread_cond_broadcast(wakeCondition)
+        pthread_mutex_unlock(wakeMutex)
+        for thread in workers { pthread_join(thread, nil) }
+        workers.removeAll()
+    }
+
+    // MARK: - Worker side
+
+    private func workerLoop(index: Int, seen start: Int) {
+        ThreadLocal.inParallelRegion = true
+        var seen = start
+        while true {
+            seen = waitForEpoch(after: seen)
+            let participants = seen & Self.participantMask
+            if participants == 0 { return }
+            let participant = index + 1
+            guard participant < participants else { continue }
+            job.unsafelyUnwrapped(participant, counter)
+            if pending.value.subtract(1, ordering: .sequentiallyConsistent).newValue == 0,
+               callerSleeping.load(ordering: .sequentiallyConsistent) {
+                pthread_mutex_lock(doneMutex)
+                pthread_cond_signal(doneCondition)
+                pthread_mutex_unlock(doneMutex)
+            }
+        }
+    }
+
+    /// Returns the first epoch different from `seen`.
+    private func waitForEpoch(after seen: Int) -> Int {
+        if seen & Self.participantMask <= Parallel.availableCores {
+            let deadline = monotonicNanos() &+ Self.spinNanos
+            var polls = 0
+            while true {
+                let now = epoch.value.load(ordering: .acquiring)
+                if now != seen { return now }
+                polls &+= 1
+                if polls & 255 == 0 && monotonicNanos() > deadline { break }
+            }
+        }
+        pthread_mutex_lock(wakeMutex)
+        sleepers.add(1, ordering: .sequentiallyConsistent)
+        var now = epoch.value.load(ordering: .sequentiallyConsistent)
+        while now == seen {
+            pthread_cond_wait(wakeCondition, wakeMutex)
+            now = epoch.value.load(ordering: .sequentiallyConsistent)
+        }
+        sleepers.subtract(1, ordering: .relaxed)
+        pthread_mutex_unlock(wakeMutex)
+        return now
+    }
+}
+
+private final class WorkerContext {
+    let pool: ThreadPool
+    let index: Int
+    let epoch: Int
+    init(pool: ThreadPool, index: Int, epoch: Int) {
+        self.pool = pool; self.index = index; self.epoch = epoch
+    }
+}
+
+/// An atomic integer alone on its cache line(s), so that threads polling one
+/// word do not slow down writers of another.
+final class PaddedAtomic: Sendable {
+    private let before: (Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0)
+    let value = Atomic<Int>(0)
+    private let after: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
+}
+
+/// The shared cursor of dynamic and guided schedules: the offset (from the
+/// range's start) of the first iteration nobody has claimed yet.
+typealias ChunkCounter = PaddedAtomic
