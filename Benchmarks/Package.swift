@@ -24,7 +24,9 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
     ],
     targets: [
-        suite("ParallelBenchmarks", [.product(name: "CelerParallel", package: "Celer")]),
+        suite("ParallelBenchmarks", [
+            .product(name: "CelerParallel", package: "Celer"), .product(name: "CelerCore", package: "Celer"),
+        ]),
         suite("ArrayBenchmarks", [.product(name: "CelerArray", package: "Celer")]),
         suite("WorkloadBenchmarks", [.product(name: "CelerWorkloads", package: "Celer")]),
         suite("ProfileBenchmarks", [.product(name: "CelerProfile", package: "Celer")]),

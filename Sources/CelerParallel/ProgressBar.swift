@@ -25,7 +25,7 @@ public final class ProgressBar: @unchecked Sendable {
     private let completed = Atomic<Int>(0)
     private let nextDraw: Atomic<UInt64>
     private let finished = Atomic<Bool>(false)
-    private let drawLock = Mutex<Void>(())
+    private let drawLock = PthreadLock()
 
     /// Draws only when stderr is a terminal, unless `force`.
     public init(total: Int, label: String, force: Bool = false) {
@@ -59,7 +59,7 @@ public final class ProgressBar: @unchecked Sendable {
     }
 
     private func draw(done: Int, now: UInt64, final: Bool) {
-        drawLock.withLock { _ in
+        drawLock.withLock {
             if !final && finished.load(ordering: .relaxed) { return }
             let seconds = Double(now &- startNanos) * 1e-9
             let line = "\r" + Self.formatLine(label: label, done: done, total: total, elapsed: seconds)

@@ -6,7 +6,7 @@ import Glibc
 
 /// The process's one pool of worker threads, behind every parallel loop.
 ///
-/// Fork-join protocol (one job at a time; `ThreadPool.current` is held by the
+/// Fork-join protocol (one job at a time; `poolLock` is held by the
 /// calling thread for the whole job, so concurrent callers take turns):
 /// 1. the caller stores the job closure, resets the shared chunk counter and
 ///    `pending`, then publishes `epoch = sequence << 12 | participants`;
@@ -21,9 +21,10 @@ import Glibc
 /// fit on the cores; otherwise they sleep at once, so an oversubscribed or
 /// idle pool never burns CPU.
 final class ThreadPool: @unchecked Sendable {
-    /// The pool, created lazily by the first parallel loop; the lock is held
-    /// while a job runs.
-    static let current = Mutex<ThreadPool?>(nil)
+    /// The pool, created lazily by the first parallel loop; `poolLock` is
+    /// held while a job runs.
+    nonisolated(unsafe) private static var current: ThreadPool?
+    private static let poolLock = PthreadLock()
 
     /// How long a waiting thread polls before it sleeps: long enough to cover
     /// the serial gap between the loops of a time-stepping program, short
@@ -36,20 +37,20 @@ final class ThreadPool: @unchecked Sendable {
     /// Runs `work(p)` for p in 0..<participants, p = 0 on the calling thread.
     static func run(participants: Int, _ work: (_ participant: Int, _ counter: ChunkCounter) -> Void) {
         precondition(participants >= 2 && participants <= participantMask)
-        current.withLock { pool in
-            if pool == nil { pool = ThreadPool() }
-            pool!.run(participants: participants, work)
-        }
+        poolLock.lock()
+        defer { poolLock.unlock() }
+        if current == nil { current = ThreadPool() }
+        current.unsafelyUnwrapped.run(participants: participants, work)
     }
 
     static func shutdown() {
-        current.withLock { pool in
-            pool?.stopWorkers()
-            pool = nil
+        poolLock.withLock {
+            current?.stopWorkers()
+            current = nil
         }
     }
 
-    static var workerCount: Int { current.withLock { $0?.workers.count ?? 0 } }
+    static var workerCount: Int { poolLock.withLock { current?.workers.count ?? 0 } }
 
     // MARK: - Shared state (each hot word on its own cache line)
 
@@ -70,24 +71,12 @@ final class ThreadPool: @unchecked Sendable {
     private var sequence = 0
     private var workers: [pthread_t] = []
 
-    private let wakeMutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let wakeCondition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private let doneMutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let doneCondition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let wakeLock = PthreadLock()
+    private let wakeCondition = PthreadCondition()
+    private let doneLock = PthreadLock()
+    private let doneCondition = PthreadCondition()
 
-    private init() {
-        pthread_mutex_init(wakeMutex, nil)
-        pthread_cond_init(wakeCondition, nil)
-        pthread_mutex_init(doneMutex, nil)
-        pthread_cond_init(doneCondition, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(wakeMutex); wakeMutex.deallocate()
-        pthread_cond_destroy(wakeCondition); wakeCondition.deallocate()
-        pthread_mutex_destroy(doneMutex); doneMutex.deallocate()
-        pthread_cond_destroy(doneCondition); doneCondition.deallocate()
-    }
+    private init() {}
 
     // MARK: - Caller side
 
@@ -101,9 +90,9 @@ final class ThreadPool: @unchecked Sendable {
             // Sequentially consistent: pairs with the sleepers' increment-then-check.
             epoch.value.store(sequence &<< Self.participantBits | participants, ordering: .sequentiallyConsistent)
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
-                pthread_mutex_lock(wakeMutex)
-                pthread_cond_broadcast(wakeCondition)
-                pthread_mutex_unlock(wakeMutex)
+                wakeLock.lock()
+                wakeCondition.broadcast()
+                wakeLock.unlock()
             }
             ThreadLocal.inParallelRegion = true
             work(0, counter)
@@ -123,13 +112,13 @@ final class ThreadPool: @unchecked Sendable {
             }
         }
         if pending.value.load(ordering: .acquiring) == 0 { return }
-        pthread_mutex_lock(doneMutex)
+        doneLock.lock()
         callerSleeping.store(true, ordering: .sequentiallyConsistent)
         while pending.value.load(ordering: .sequentiallyConsistent) != 0 {
-            pthread_cond_wait(doneCondition, doneMutex)
+            doneCondition.wait(doneLock)
         }
         callerSleeping.store(false, ordering: .relaxed)
-        pthread_mutex_unlock(doneMutex)
+        doneLock.unlock()
     }
 
     private func startWorkers(upTo count: Int) {
@@ -150,9 +139,9 @@ final class ThreadPool: @unchecked Sendable {
     private func stopWorkers() {
         sequence &+= 1
         epoch.value.store(sequence &<< Self.participantBits, ordering: .sequentiallyConsistent)
-        pthread_mutex_lock(wakeMutex)
-        pthread_cond_broadcast(wakeCondition)
-        pthread_mutex_unlock(wakeMutex)
+        wakeLock.lock()
+        wakeCondition.broadcast()
+        wakeLock.unlock()
         for thread in workers { pthread_join(thread, nil) }
         workers.removeAll()
     }
@@ -171,9 +160,9 @@ final class ThreadPool: @unchecked Sendable {
             job.unsafelyUnwrapped(participant, counter)
             if pending.value.subtract(1, ordering: .sequentiallyConsistent).newValue == 0,
                callerSleeping.load(ordering: .sequentiallyConsistent) {
-                pthread_mutex_lock(doneMutex)
-                pthread_cond_signal(doneCondition)
-                pthread_mutex_unlock(doneMutex)
+                doneLock.lock()
+                doneCondition.signal()
+                doneLock.unlock()
             }
         }
     }
@@ -190,15 +179,15 @@ final class ThreadPool: @unchecked Sendable {
                 if polls & 255 == 0 && monotonicNanos() > deadline { break }
             }
         }
-        pthread_mutex_lock(wakeMutex)
+        wakeLock.lock()
         sleepers.add(1, ordering: .sequentiallyConsistent)
         var now = epoch.value.load(ordering: .sequentiallyConsistent)
         while now == seen {
-            pthread_cond_wait(wakeCondition, wakeMutex)
+            wakeCondition.wait(wakeLock)
             now = epoch.value.load(ordering: .sequentiallyConsistent)
         }
         sleepers.subtract(1, ordering: .relaxed)
-        pthread_mutex_unlock(wakeMutex)
+        wakeLock.unlock()
         return now
     }
 }

@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func nestedReduceAndMapInsideALoop() {
-        let totals = Mutex<[Int]>([])
+        let totals = Locked<[Int]>([])
         Parallel.withThreadCount(2) {
             parallelFor(0..<4, schedule: .dynamic(1)) { chunk in
                 for k in chunk {
@@ -75,7 +75,7 @@ import Testing
     }
 
     @Test func poolGrowsToTheThreadCountAndCallerTakesPart() {
-        let threadsSeen = Mutex<Set<UInt>>([])
+        let threadsSeen = Locked<Set<UInt>>([])
         Parallel.withThreadCount(4) {
             parallelFor(0..<4, schedule: .staticChunked(1)) { _ in
                 threadsSeen.withLock { _ = $0.insert(pthreadSelfID()) }

@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func staticGivesOneContiguousBlockPerThread() {
-        let chunks = Mutex<[Range<Int>]>([])
+        let chunks = Locked<[Range<Int>]>([])
         Parallel.withThreadCount(3) {
             parallelFor(0..<10) { chunk in chunks.withLock { $0.append(chunk) } }
         }
@@ -39,7 +39,7 @@ import Testing
 
     @Test func chunkedSchedulesKeepTheirChunkSize() {
         for schedule in [Schedule.staticChunked(4), .dynamic(4)] {
-            let chunks = Mutex<[Range<Int>]>([])
+            let chunks = Locked<[Range<Int>]>([])
             Parallel.withThreadCount(3) {
                 parallelFor(0..<30, schedule: schedule) { chunk in chunks.withLock { $0.append(chunk) } }
             }
@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func guidedChunksShrinkButNotBelowTheMinimum() {
-        let chunks = Mutex<[Range<Int>]>([])
+        let chunks = Locked<[Range<Int>]>([])
         Parallel.withThreadCount(2) {
             parallelFor(0..<1000, schedule: .guided(7)) { chunk in chunks.withLock { $0.append(chunk) } }
         }

@@ -1,4 +1,181 @@
+// Benchmarks of the parallel runtime (CelerParallel). Run from Benchmarks/:
+//   swift package benchmark --target ParallelBenchmarks
+// Results and their reading are in docs/parallel.md.
 import Benchmark
+import CelerCore
+import CelerParallel
+import Dispatch
 
-// SKELETON STUB: the suite's benchmarks come with its module.
-let benchmarks: @Sendable () -> Void = {}
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock], timeUnits: .microseconds, warmupIterations: 3,
+        maxDuration: .seconds(2), maxIterations: 100)
+
+    // MARK: Fork-join overhead: an empty loop of two chunks.
+
+    let forkJoin = Benchmark.Configuration(
+        metrics: [.wallClock], timeUnits: .nanoseconds, warmupIterations: 100,
+        scalingFactor: .kilo, maxDuration: .seconds(2), maxIterations: 1000)
+
+    Benchmark("Fork-join, empty loop: parallelFor, 2 threads", configuration: forkJoin) { benchmark in
+        Parallel.withThreadCount(2) {
+            for _ in benchmark.scaledIterations { parallelFor(0..<2) { blackHole($0) } }
+        }
+    }
+    Benchmark("Fork-join, empty loop: DispatchQueue.concurrentPerform, 2 iterations", configuration: forkJoin) { benchmark in
+        for _ in benchmark.scaledIterations { DispatchQueue.concurrentPerform(iterations: 2) { blackHole($0) } }
+    }
+    Benchmark("Fork-join, empty loop: parallelFor, 1 thread (serial path)", configuration: forkJoin) { benchmark in
+        Parallel.withThreadCount(1) {
+            for _ in benchmark.scaledIterations { parallelFor(0..<2) { blackHole($0) } }
+        }
+    }
+
+    // MARK: Julia rows (scalar escape-time kernel), rows dealt dynamically.
+
+    for threads in [1, 2] {
+        Benchmark("Julia 1000x1000 rows, dynamic,1: \(threads) thread\(threads > 1 ? "s" : "")") { benchmark in
+            let julia = EscapeTimeGrid.julia
+            for _ in benchmark.scaledIterations {
+                Parallel.withThreadCount(threads) { julia.render(schedule: .dynamic(1)) }
+            }
+            precondition(julia.checksum == 33_219_980, "Julia checksum \(julia.checksum)")
+        }
+    }
+
+    // MARK: Mandelbrot rows (costs vary a lot by row): which schedule.
+
+    for schedule in [Schedule.static, .staticChunked(1), .dynamic(1), .dynamic(8), .guided(1)] {
+        Benchmark("Mandelbrot 500x500 rows, 2 threads: \(schedule)") { benchmark in
+            let mandelbrot = EscapeTimeGrid.mandelbrot
+            for _ in benchmark.scaledIterations {
+                Parallel.withThreadCount(2) { mandelbrot.render(schedule: schedule) }
+            }
+            precondition(mandelbrot.checksum == 51_198_208, "Mandelbrot checksum \(mandelbrot.checksum)")
+        }
+    }
+    Benchmark("Mandelbrot 500x500 rows, 1 thread") { benchmark in
+        let mandelbrot = EscapeTimeGrid.mandelbrot
+        for _ in benchmark.scaledIterations {
+            Parallel.withThreadCount(1) { mandelbrot.render(schedule: .static) }
+        }
+    }
+
+    // MARK: Reduction over 1e8 doubles (800 MB): divide 0.8 by the time in s for GB/s.
+
+    let sum = Benchmark.Configuration(
+        metrics: [.wallClock], timeUnits: .milliseconds, warmupIterations: 1,
+        maxDuration: .seconds(3), maxIterations: 20)
+    for threads in [1, 2] {
+        Benchmark("Sum 1e8 doubles: parallelSum (deterministic), \(threads) thread\(threads > 1 ? "s" : "")",
+                  configuration: sum) { benchmark in
+            let data = SumData.shared.buffer
+            for _ in benchmark.scaledIterations {
+                blackHole(Parallel.withThreadCount(threads) { parallelSum(UnsafeBufferPointer(data)) })
+            }
+        }
+        Benchmark("Sum 1e8 doubles: parallelReduce of SIMD8 chunks (thread-dependent bits), \(threads) thread\(threads > 1 ? "s" : "")",
+                  configuration: sum) { benchmark in
+            let data = SumData.shared.buffer
+            for _ in benchmark.scaledIterations {
+                blackHole(Parallel.withThreadCount(threads) {
+                    parallelReduce(0..<data.count / 8, identity: 0.0, { r in
+                        var acc = SIMD8<Double>(repeating: 0)
+                        let raw = UnsafeRawPointer(data.baseAddress!)
+                        for i in r { acc += raw.loadUnaligned(fromByteOffset: i * 64, as: SIMD8<Double>.self) }
+                        return acc.sum()
+                    }, combine: +)
+                })
+            }
+        }
+    }
+    Benchmark("Sum 1e8 doubles: serial loop (one chain)", configuration: sum) { benchmark in
+        let data = SumData.shared.buffer
+        for _ in benchmark.scaledIterations {
+            var s = 0.0
+            for x in data { s += x }
+            blackHole(s)
+        }
+    }
+}
+
+/// An escape-time fractal rendered row by row into a reused output.
+final class EscapeTimeGrid: @unchecked Sendable {
+    let width: Int, height: Int, maxIterations: Int32
+    let isJulia: Bool
+    let xs: [Double], ys: [Double]
+    let counts: UnsafeMutableBufferPointer<Int32>
+
+    static let julia = EscapeTimeGrid(julia: ())
+    static let mandelbrot = EscapeTimeGrid(mandelbrot: ())
+
+    private init(julia: Void) {
+        width = 1000; height = 1000; maxIterations = 300; isJulia = true
+        xs = (0..<1000).map { -1.8 + Double($0) * 3.6 / 1000 }
+        ys = xs
+        counts = .allocate(capacity: width * height)
+        counts.initialize(repeating: 0)
+    }
+
+    private init(mandelbrot: Void) {
+        width = 500; height = 500; maxIterations = 1000; isJulia = false
+        xs = (0..<500).map { -2.13 + Double($0) * (0.77 - -2.13) / 499 }
+        ys = (0..<500).map { -1.3 + Double($0) * (1.3 - -1.3) / 499 }
+        counts = .allocate(capacity: width * height)
+        counts.initialize(repeating: 0)
+    }
+
+    func render(schedule: Schedule) {
+        parallelFor(0..<height, schedule: schedule) { rows in
+            for y in rows { isJulia ? juliaRow(y) : mandelbrotRow(y) }
+        }
+    }
+
+    var checksum: Int { counts.reduce(0) { $0 + Int($1) } }
+
+    @inline(__always)
+    private func juliaRow(_ y: Int) {
+        let (cr, ci) = (-0.62772, -0.42193)
+        let row = counts.baseAddress! + y * width
+        for x in 0..<width {
+            var (zr, zi) = (xs[x], ys[y])
+            var n: Int32 = 0
+            while n < maxIterations && zr * zr + zi * zi < 4 {
+                (zr, zi) = (zr * zr - zi * zi + cr, 2 * zr * zi + ci)
+                n += 1
+            }
+            row[x] = n
+        }
+    }
+
+    @inline(__always)
+    private func mandelbrotRow(_ y: Int) {
+        let ci = ys[y]
+        let row = counts.baseAddress! + y * width
+        for x in 0..<width {
+            let cr = xs[x]
+            var (zr, zi) = (0.0, 0.0)
+            var n: Int32 = 0
+            while n < maxIterations && zr * zr + zi * zi <= 4 {
+                (zr, zi) = (zr * zr - zi * zi + cr, 2 * zr * zi + ci)
+                n += 1
+            }
+            row[x] = n
+        }
+    }
+}
+
+/// 1e8 doubles in [0, 1), made once (outside timing) in parallel.
+final class SumData: @unchecked Sendable {
+    static let shared = SumData()
+    let storage: AlignedBuffer<Double>
+    var buffer: UnsafeMutableBufferPointer<Double> { storage.buffer }
+
+    private init() {
+        storage = AlignedBuffer<Double>(uninitializedCount: 100_000_000)
+        let out = storage.buffer
+        parallelFor(0..<out.count) { r in
+            for i in r { out[i] = Double(UInt64(i) &* 0x9E37_79B9_7F4A_7C15 >> 11) * 0x1p-53 }
+        }
+    }
+}
