@@ -17,24 +17,38 @@ let benchmarks: @Sendable () -> Void = {
         metrics: [.wallClock], timeUnits: .nanoseconds, warmupIterations: 100,
         scalingFactor: .kilo, maxDuration: .seconds(2), maxIterations: 1000)
 
-    Benchmark("Fork-join, empty loop: parallelFor, 2 threads", configuration: forkJoin) { benchmark in
+    bench("Fork-join, empty loop: parallelFor, 2 threads", forkJoin) { benchmark in
         Parallel.withThreadCount(2) {
-            for _ in benchmark.scaledIterations { parallelFor(0..<2) { blackHole($0) } }
+            for _ in benchmark.scaledIterations { parallelFor(0..<2) { Benchmark.blackHole($0) } }
         }
     }
-    Benchmark("Fork-join, empty loop: DispatchQueue.concurrentPerform, 2 iterations", configuration: forkJoin) { benchmark in
-        for _ in benchmark.scaledIterations { DispatchQueue.concurrentPerform(iterations: 2) { blackHole($0) } }
+    bench("Fork-join, empty loop: DispatchQueue.concurrentPerform, 2 iterations", forkJoin) { benchmark in
+        for _ in benchmark.scaledIterations { DispatchQueue.concurrentPerform(iterations: 2) { Benchmark.blackHole($0) } }
     }
-    Benchmark("Fork-join, empty loop: parallelFor, 1 thread (serial path)", configuration: forkJoin) { benchmark in
+    bench("Fork-join, empty loop: parallelFor, 1 thread (serial path)", forkJoin) { benchmark in
         Parallel.withThreadCount(1) {
-            for _ in benchmark.scaledIterations { parallelFor(0..<2) { blackHole($0) } }
+            for _ in benchmark.scaledIterations { parallelFor(0..<2) { Benchmark.blackHole($0) } }
         }
+    }
+
+    // Two chunks of about 2 µs of work each: with two threads the loop can
+    // take as little as one chunk's time plus the fork-join cost.
+    bench("Fork-join, 2 chunks of 2 µs: parallelFor, 2 threads", forkJoin) { benchmark in
+        Parallel.withThreadCount(2) {
+            for _ in benchmark.scaledIterations { parallelFor(0..<2) { _ in spin(nanoseconds: 2000) } }
+        }
+    }
+    bench("Fork-join, 2 chunks of 2 µs: DispatchQueue.concurrentPerform", forkJoin) { benchmark in
+        for _ in benchmark.scaledIterations { DispatchQueue.concurrentPerform(iterations: 2) { _ in spin(nanoseconds: 2000) } }
+    }
+    bench("Fork-join, 2 chunks of 2 µs: serial", forkJoin) { benchmark in
+        for _ in benchmark.scaledIterations { for _ in 0..<2 { spin(nanoseconds: 2000) } }
     }
 
     // MARK: Julia rows (scalar escape-time kernel), rows dealt dynamically.
 
     for threads in [1, 2] {
-        Benchmark("Julia 1000x1000 rows, dynamic,1: \(threads) thread\(threads > 1 ? "s" : "")") { benchmark in
+        bench("Julia 1000x1000 rows, dynamic,1: \(threads) thread\(threads > 1 ? "s" : "")") { benchmark in
             let julia = EscapeTimeGrid.julia
             for _ in benchmark.scaledIterations {
                 Parallel.withThreadCount(threads) { julia.render(schedule: .dynamic(1)) }
@@ -46,7 +60,7 @@ let benchmarks: @Sendable () -> Void = {
     // MARK: Mandelbrot rows (costs vary a lot by row): which schedule.
 
     for schedule in [Schedule.static, .staticChunked(1), .dynamic(1), .dynamic(8), .guided(1)] {
-        Benchmark("Mandelbrot 500x500 rows, 2 threads: \(schedule)") { benchmark in
+        bench("Mandelbrot 500x500 rows, 2 threads: \(schedule)") { benchmark in
             let mandelbrot = EscapeTimeGrid.mandelbrot
             for _ in benchmark.scaledIterations {
                 Parallel.withThreadCount(2) { mandelbrot.render(schedule: schedule) }
@@ -54,7 +68,7 @@ let benchmarks: @Sendable () -> Void = {
             precondition(mandelbrot.checksum == 51_198_208, "Mandelbrot checksum \(mandelbrot.checksum)")
         }
     }
-    Benchmark("Mandelbrot 500x500 rows, 1 thread") { benchmark in
+    bench("Mandelbrot 500x500 rows, 1 thread") { benchmark in
         let mandelbrot = EscapeTimeGrid.mandelbrot
         for _ in benchmark.scaledIterations {
             Parallel.withThreadCount(1) { mandelbrot.render(schedule: .static) }
@@ -67,18 +81,17 @@ let benchmarks: @Sendable () -> Void = {
         metrics: [.wallClock], timeUnits: .milliseconds, warmupIterations: 1,
         maxDuration: .seconds(3), maxIterations: 20)
     for threads in [1, 2] {
-        Benchmark("Sum 1e8 doubles: parallelSum (deterministic), \(threads) thread\(threads > 1 ? "s" : "")",
-                  configuration: sum) { benchmark in
+        bench("Sum 1e8 doubles: parallelSum (deterministic), \(threads) thread\(threads > 1 ? "s" : "")", sum) { benchmark in
             let data = SumData.shared.buffer
             for _ in benchmark.scaledIterations {
-                blackHole(Parallel.withThreadCount(threads) { parallelSum(UnsafeBufferPointer(data)) })
+                Benchmark.blackHole(Parallel.withThreadCount(threads) { parallelSum(UnsafeBufferPointer(data)) })
             }
         }
-        Benchmark("Sum 1e8 doubles: parallelReduce of SIMD8 chunks (thread-dependent bits), \(threads) thread\(threads > 1 ? "s" : "")",
-                  configuration: sum) { benchmark in
+        bench("Sum 1e8 doubles: parallelReduce of SIMD8 chunks (thread-dependent bits), \(threads) thread\(threads > 1 ? "s" : "")",
+              sum) { benchmark in
             let data = SumData.shared.buffer
             for _ in benchmark.scaledIterations {
-                blackHole(Parallel.withThreadCount(threads) {
+                Benchmark.blackHole(Parallel.withThreadCount(threads) {
                     parallelReduce(0..<data.count / 8, identity: 0.0, { r in
                         var acc = SIMD8<Double>(repeating: 0)
                         let raw = UnsafeRawPointer(data.baseAddress!)
@@ -89,14 +102,27 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
     }
-    Benchmark("Sum 1e8 doubles: serial loop (one chain)", configuration: sum) { benchmark in
+    bench("Sum 1e8 doubles: serial loop (one chain)", sum) { benchmark in
         let data = SumData.shared.buffer
         for _ in benchmark.scaledIterations {
             var s = 0.0
             for x in data { s += x }
-            blackHole(s)
+            Benchmark.blackHole(s)
         }
     }
+}
+
+/// Busy work for about `nanoseconds` (reads the clock until it has passed).
+@inline(never)
+func spin(nanoseconds: UInt64) {
+    let end = monotonicNanos() &+ nanoseconds
+    while monotonicNanos() < end {}
+}
+
+/// Registers a benchmark (a non-throwing closure, so the overload is clear).
+func bench(_ name: String, _ configuration: Benchmark.Configuration = Benchmark.defaultConfiguration,
+           _ body: @escaping (Benchmark) -> Void) {
+    Benchmark(name, configuration: configuration, closure: body)
 }
 
 /// An escape-time fractal rendered row by row into a reused output.
@@ -119,8 +145,10 @@ final class EscapeTimeGrid: @unchecked Sendable {
 
     private init(mandelbrot: Void) {
         width = 500; height = 500; maxIterations = 1000; isJulia = false
-        xs = (0..<500).map { -2.13 + Double($0) * (0.77 - -2.13) / 499 }
-        ys = (0..<500).map { -1.3 + Double($0) * (1.3 - -1.3) / 499 }
+        // NumPy linspace: start + j * step, step = (stop - start) / (n - 1).
+        let (stepX, stepY) = ((0.77 - -2.13) / 499, (1.3 - -1.3) / 499)
+        xs = (0..<500).map { -2.13 + Double($0) * stepX }
+        ys = (0..<500).map { -1.3 + Double($0) * stepY }
         counts = .allocate(capacity: width * height)
         counts.initialize(repeating: 0)
     }
