@@ -17,9 +17,10 @@ import Glibc
 ///    decrements `pending`;
 /// 3. the caller runs participant 0, then waits (spins briefly, else sleeps)
 ///    until `pending` is 0.
-/// Both waits spin for at most ``spinNanos`` and only when the job's threads
-/// fit on the cores; otherwise they sleep at once, so an oversubscribed or
-/// idle pool never burns CPU.
+/// Both waits poll for at most ``spinNanos`` (yielding the core after
+/// ``yieldAfterNanos``) and only when the job's threads fit on the cores;
+/// otherwise they sleep at once, so an oversubscribed or idle pool never
+/// burns CPU.
 final class ThreadPool: @unchecked Sendable {
     /// The pool, created lazily by the first parallel loop; `poolLock` is
     /// held while a job runs.
@@ -30,6 +31,19 @@ final class ThreadPool: @unchecked Sendable {
     /// the serial gap between the loops of a time-stepping program, short
     /// enough that an idle pool goes quiet at once.
     static let spinNanos: UInt64 = 200_000
+
+    /// After this long, a polling thread also yields its core every 256
+    /// polls, so that on a busy machine a descheduled partner gets to run.
+    static let yieldAfterNanos: UInt64 = 20_000
+
+    /// Called every 256 polls: whether to poll on.
+    @inline(__always)
+    static func keepSpinning(since start: UInt64) -> Bool {
+        let elapsed = monotonicNanos() &- start
+        if elapsed > spinNanos { return false }
+        if elapsed > yieldAfterNanos { sched_yield() }
+        return true
+    }
 
     static let participantBits = 12
     static let participantMask = (1 << participantBits) - 1
@@ -104,11 +118,11 @@ final class ThreadPool: @unchecked Sendable {
 
     private func waitForWorkers(spin: Bool) {
         if spin {
-            let deadline = monotonicNanos() &+ Self.spinNanos
+            let start = monotonicNanos()
             var polls = 0
             while pending.value.load(ordering: .acquiring) != 0 {
                 polls &+= 1
-                if polls & 255 == 0 && monotonicNanos() > deadline { break }
+                if polls & 255 == 0 && !Self.keepSpinning(since: start) { break }
             }
         }
         if pending.value.load(ordering: .acquiring) == 0 { return }
@@ -170,13 +184,13 @@ final class ThreadPool: @unchecked Sendable {
     /// Returns the first epoch different from `seen`.
     private func waitForEpoch(after seen: Int) -> Int {
         if seen & Self.participantMask <= Parallel.availableCores {
-            let deadline = monotonicNanos() &+ Self.spinNanos
+            let start = monotonicNanos()
             var polls = 0
             while true {
                 let now = epoch.value.load(ordering: .acquiring)
                 if now != seen { return now }
                 polls &+= 1
-                if polls & 255 == 0 && monotonicNanos() > deadline { break }
+                if polls & 255 == 0 && !Self.keepSpinning(since: start) { break }
             }
         }
         wakeLock.lock()
