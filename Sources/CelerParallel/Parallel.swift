@@ -63,6 +63,18 @@ public enum Parallel {
         return try body()
     }
 
+    /// One line for reports: the thread count of this thread's loops and
+    /// where it comes from, e.g. "2 threads (available cores)".
+    public static var threadCountSummary: String {
+        let n = threadCount
+        let source: String
+        if ThreadLocal.threadCountOverride > 0 { source = "set for this thread" }
+        else if configuredThreadCount.load(ordering: .relaxed) > 0 { source = "set by the program" }
+        else if environment.threads != nil { source = environmentVariable }
+        else { source = "available cores" }
+        return "\(n) thread\(n == 1 ? "" : "s") (\(source))"
+    }
+
     /// Whether the calling thread is running the body of a parallel loop
     /// (a worker, or the caller during its share). Loops started from there
     /// run serially on that thread: nesting never oversubscribes or deadlocks.

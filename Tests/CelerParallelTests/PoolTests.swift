@@ -135,6 +135,7 @@ import Testing
         #expect(Parallel.threadCount >= 1)
         Parallel.withThreadCount(7) {
             #expect(Parallel.threadCount == 7)
+            #expect(Parallel.threadCountSummary == "7 threads (set for this thread)")
             Parallel.withThreadCount(2) { #expect(Parallel.threadCount == 2) }
             #expect(Parallel.threadCount == 7)
         }
