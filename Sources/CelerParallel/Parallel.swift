@@ -83,6 +83,7 @@ public enum Parallel {
     /// Stops and joins the worker threads (after the running loop, if any).
     /// The next parallel loop starts a fresh pool. Optional: the workers
     /// sleep when idle and need no cleanup at exit.
+    /// - Precondition: not called from inside a parallel loop's body.
     public static func shutdown() {
         ThreadPool.shutdown()
     }

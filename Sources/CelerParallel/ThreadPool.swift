@@ -58,13 +58,16 @@ final class ThreadPool: @unchecked Sendable {
     }
 
     static func shutdown() {
+        precondition(!ThreadLocal.inParallelRegion, "Parallel.shutdown() called from inside a parallel loop")
         poolLock.withLock {
             current?.stopWorkers()
             current = nil
         }
     }
 
-    static var workerCount: Int { poolLock.withLock { current?.workers.count ?? 0 } }
+    /// Worker threads alive (readable from anywhere, without the lock).
+    static var workerCount: Int { liveWorkers.load(ordering: .relaxed) }
+    private static let liveWorkers = Atomic<Int>(0)
 
     // MARK: - Shared state (each hot word on its own cache line)
 
@@ -147,6 +150,7 @@ final class ThreadPool: @unchecked Sendable {
             }, Unmanaged.passRetained(context).toOpaque())
             precondition(status == 0, "pthread_create failed (\(status))")
             workers.append(thread)
+            Self.liveWorkers.add(1, ordering: .relaxed)
         }
     }
 
@@ -157,6 +161,7 @@ final class ThreadPool: @unchecked Sendable {
         wakeCondition.broadcast()
         wakeLock.unlock()
         for thread in workers { pthread_join(thread, nil) }
+        Self.liveWorkers.subtract(workers.count, ordering: .relaxed)
         workers.removeAll()
     }
 

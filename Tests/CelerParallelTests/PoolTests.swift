@@ -74,6 +74,24 @@ import Testing
         #expect(failures.load(ordering: .relaxed) == 0)
     }
 
+    @Test func writesAreVisibleAfterTheLoop() {
+        let n = 10_000
+        var values = [Int](repeating: 0, count: n)
+        Parallel.withThreadCount(3) {
+            values.withUnsafeMutableBufferPointer { buffer in
+                let out = UncheckedSendable(buffer)
+                parallelFor(0..<n, schedule: .guided(8)) { chunk in
+                    for i in chunk { out.value[i] = i * 3 }
+                }
+            }
+        }
+        #expect(values == (0..<n).map { $0 * 3 })
+    }
+}
+
+/// Tests that look at the pool's workers, one at a time (shutdown would
+/// otherwise race with the worker count check).
+@Suite(.serialized) struct PoolLifecycleTests {
     @Test func poolGrowsToTheThreadCountAndCallerTakesPart() {
         let threadsSeen = Locked<Set<UInt>>([])
         Parallel.withThreadCount(4) {
@@ -90,18 +108,15 @@ import Testing
         #expect(seen.contains(pthreadSelfID()))
     }
 
-    @Test func writesAreVisibleAfterTheLoop() {
-        let n = 10_000
-        var values = [Int](repeating: 0, count: n)
-        Parallel.withThreadCount(3) {
-            values.withUnsafeMutableBufferPointer { buffer in
-                let out = UncheckedSendable(buffer)
-                parallelFor(0..<n, schedule: .guided(8)) { chunk in
-                    for i in chunk { out.value[i] = i * 3 }
-                }
-            }
+    @Test func poolRestartsAfterShutdown() {
+        Parallel.withThreadCount(2) {
+            parallelFor(0..<2) { _ in }
+            Parallel.shutdown()
+            let hits = HitCounter(0..<100)
+            parallelFor(0..<100, schedule: .dynamic(7)) { hits.hit($0) }
+            #expect(hits.coveredExactlyOnce)
+            #expect(Parallel.workerCount >= 1)
         }
-        #expect(values == (0..<n).map { $0 * 3 })
     }
 }
 
