@@ -7,16 +7,19 @@ import Glibc
 /// The process's one pool of worker threads, behind every parallel loop.
 ///
 /// Fork-join protocol (one job at a time; `poolLock` is held by the
-/// calling thread for the whole job, so concurrent callers take turns):
-/// 1. the caller stores the job closure, resets the shared chunk counter and
-///    `pending`, then publishes `epoch = sequence << 12 | participants`;
-/// 2. workers (spinning briefly, else sleeping on a condition variable) see
-///    the new epoch; worker `i` takes part as participant `i + 1` if that is
-///    below the participant count carried in the epoch itself (so a worker
-///    that wakes late never reads a later job's fields), runs its share and
-///    decrements `pending`;
-/// 3. the caller runs participant 0, then waits (spins briefly, else sleeps)
-///    until `pending` is 0.
+/// calling thread for the whole job, so concurrent callers take turns). A job
+/// is `participants` shares, numbered 0..<participants:
+/// 1. the caller stores the job closure, resets the chunk counter, `pending`
+///    (shares not finished) and `claims` (`sequence << 20 | next share`), then
+///    publishes `epoch = sequence << 12 | participants`;
+/// 2. workers (polling briefly, else sleeping on a condition variable) see the
+///    new epoch; the first `participants - 1` workers claim shares with a
+///    compare-and-swap on `claims` that also checks the job's sequence (so a
+///    worker that wakes late can never take part in a later job by mistake),
+///    run them and decrement `pending`;
+/// 3. the caller claims and runs shares the same way, so a share whose worker
+///    has not woken up yet (a busy machine) is run by the caller instead of
+///    waited for; then it waits until `pending` is 0.
 /// Both waits poll for at most ``spinNanos`` (yielding the core after
 /// ``yieldAfterNanos``) and only when the job's threads fit on the cores;
 /// otherwise they sleep at once, so an oversubscribed or idle pool never
@@ -48,7 +51,8 @@ final class ThreadPool: @unchecked Sendable {
     static let participantBits = 12
     static let participantMask = (1 << participantBits) - 1
 
-    /// Runs `work(p)` for p in 0..<participants, p = 0 on the calling thread.
+    /// Runs `work(p, counter)` once for each p in 0..<participants, on the
+    /// calling thread and up to `participants - 1` workers.
     static func run(participants: Int, _ work: (_ participant: Int, _ counter: ChunkCounter) -> Void) {
         precondition(participants >= 2 && participants <= participantMask)
         poolLock.lock()
@@ -73,8 +77,14 @@ final class ThreadPool: @unchecked Sendable {
 
     /// `sequence << participantBits | participants`; participants 0 = stop.
     private let epoch = PaddedAtomic()
-    /// Workers that have not finished the current job.
+    /// Shares of the current job not finished yet.
     private let pending = PaddedAtomic()
+    /// `sequence << claimBits | next unclaimed share` of the current job.
+    private let claims = PaddedAtomic()
+    private static let claimBits = 20
+    private static let claimMask = (1 << claimBits) - 1
+    /// Sequence numbers are compared modulo 2^43 (they fit both words).
+    private static let sequenceMask = (1 << 43) - 1
     /// The next unclaimed offset for dynamic and guided schedules.
     let counter = ChunkCounter()
     /// Workers asleep (or about to sleep) on `wake`.
@@ -102,8 +112,9 @@ final class ThreadPool: @unchecked Sendable {
         withoutActuallyEscaping(work) { work in
             job = work
             counter.value.store(0, ordering: .relaxed)
-            pending.value.store(participants - 1, ordering: .relaxed)
+            pending.value.store(participants, ordering: .relaxed)
             sequence &+= 1
+            claims.value.store(sequence &<< Self.claimBits, ordering: .releasing)
             // Sequentially consistent: pairs with the sleepers' increment-then-check.
             epoch.value.store(sequence &<< Self.participantBits | participants, ordering: .sequentiallyConsistent)
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
@@ -112,14 +123,34 @@ final class ThreadPool: @unchecked Sendable {
                 wakeLock.unlock()
             }
             ThreadLocal.inParallelRegion = true
-            work(0, counter)
+            runShares(sequence: sequence, participants: participants)
             ThreadLocal.inParallelRegion = false
-            waitForWorkers(spin: participants <= Parallel.availableCores)
+            waitForShares(spin: participants <= Parallel.availableCores)
             job = nil
         }
     }
 
-    private func waitForWorkers(spin: Bool) {
+    /// Claims and runs shares of job `sequence` until none is left.
+    @inline(__always)
+    private func runShares(sequence: Int, participants: Int) {
+        var word = claims.value.load(ordering: .relaxed)
+        let sequence = sequence & Self.sequenceMask
+        while word &>> Self.claimBits & Self.sequenceMask == sequence && word & Self.claimMask < participants {
+            let (claimed, current) = claims.value.compareExchange(
+                expected: word, desired: word + 1, successOrdering: .acquiring, failureOrdering: .relaxed)
+            guard claimed else { word = current; continue }
+            job.unsafelyUnwrapped(word & Self.claimMask, counter)
+            if pending.value.subtract(1, ordering: .sequentiallyConsistent).newValue == 0,
+               callerSleeping.load(ordering: .sequentiallyConsistent) {
+                doneLock.lock()
+                doneCondition.signal()
+                doneLock.unlock()
+            }
+            word = claims.value.load(ordering: .relaxed)
+        }
+    }
+
+    private func waitForShares(spin: Bool) {
         if spin {
             let start = monotonicNanos()
             var polls = 0
@@ -174,15 +205,9 @@ final class ThreadPool: @unchecked Sendable {
             seen = waitForEpoch(after: seen)
             let participants = seen & Self.participantMask
             if participants == 0 { return }
-            let participant = index + 1
-            guard participant < participants else { continue }
-            job.unsafelyUnwrapped(participant, counter)
-            if pending.value.subtract(1, ordering: .sequentiallyConsistent).newValue == 0,
-               callerSleeping.load(ordering: .sequentiallyConsistent) {
-                doneLock.lock()
-                doneCondition.signal()
-                doneLock.unlock()
-            }
+            // Only as many workers as the job needs come to claim shares.
+            guard index + 1 < participants else { continue }
+            runShares(sequence: seen &>> Self.participantBits, participants: participants)
         }
     }
 
