@@ -37,6 +37,12 @@ import Testing
             }
             let viaBuffer = Parallel.withThreadCount(threads) { values.withUnsafeBufferPointer { parallelSum($0) } }
             #expect(viaBuffer.bitPattern == reference.bitPattern)
+            let viaTerms = Parallel.withThreadCount(threads) {
+                parallelSum(count: values.count, schedule: .guided(1)) { block, out in
+                    for i in block { out[i - block.lowerBound] = values[i] }
+                }
+            }
+            #expect(viaTerms.bitPattern == reference.bitPattern)
         }
     }
 
@@ -61,6 +67,16 @@ import Testing
         var loop = 0.0
         for i in 0...n { loop += i == 0 ? 1.0 : 1e-16 }
         #expect(loop == 1)
+    }
+
+    @Test func pairwiseSumOfSmallInputs() {
+        #expect(pairwiseSum(UnsafeBufferPointer<Double>(start: nil, count: 0)) == 0)
+        #expect([1.0, 2, 3].withUnsafeBufferPointer { pairwiseSum($0) } == 6)
+        #expect(parallelSum([]) == 0)
+        // One block: the parallel sum is the pairwise sum of the block.
+        var random = TestRandom(seed: 9)
+        let values = (0..<4000).map { _ in random.wide() }
+        #expect(values.withUnsafeBufferPointer { pairwiseSum($0) }.bitPattern == parallelSum(values).bitPattern)
     }
 
     @Test func treeReduceIsIndependentOfThreads() {
