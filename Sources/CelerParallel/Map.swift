@@ -78,7 +78,6 @@ public func parallelMap<Items: Collection, R, E: Error>(
 /// claim the slot writes it; it is read after the loop has joined).
 private final class FirstError<E: Error>: @unchecked Sendable {
     private let claimed = Atomic<Bool>(false)
-    private let published = Atomic<Bool>(false)
     private(set) var error: E?
 
     var happened: Bool { claimed.load(ordering: .relaxed) }
@@ -87,7 +86,6 @@ private final class FirstError<E: Error>: @unchecked Sendable {
     func record(_ error: E) -> Bool {
         guard !claimed.exchange(true, ordering: .acquiringAndReleasing) else { return false }
         self.error = error
-        published.store(true, ordering: .releasing)
         return true
     }
 }

@@ -57,6 +57,12 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    bench("Julia 1000x1000 rows: DispatchQueue.concurrentPerform, one row per iteration") { benchmark in
+        let julia = EscapeTimeGrid.julia
+        for _ in benchmark.scaledIterations { julia.renderWithDispatch() }
+        precondition(julia.checksum == 33_219_980, "Julia checksum \(julia.checksum)")
+    }
+
     // MARK: Mandelbrot rows (costs vary a lot by row): which schedule.
 
     for schedule in [Schedule.static, .staticChunked(1), .dynamic(1), .dynamic(8), .guided(1)] {
@@ -75,11 +81,34 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    // MARK: Reduction over 1e8 doubles (800 MB): divide 0.8 by the time in s for GB/s.
-
     let sum = Benchmark.Configuration(
         metrics: [.wallClock], timeUnits: .milliseconds, warmupIterations: 1,
         maxDuration: .seconds(3), maxIterations: 20)
+
+    // MARK: Progress bar cost: a 1e8-iteration loop with and without one
+    // (stderr is not a terminal under the benchmark runner, so this is the
+    // cost of counting; drawing adds one short write every 0.1 s).
+
+    for progress in [false, true] {
+        bench("Loop of 1e8 iterations, 2 threads: \(progress ? "with" : "without") progress bar", sum) { benchmark in
+            let partials = UnsafeMutableBufferPointer<Double>.allocate(capacity: 1024)
+            defer { partials.deallocate() }
+            let body: (Range<Int>) -> Void = { r in
+                var s = 0.0
+                for i in r { s += Double(i & 7) }
+                partials[r.lowerBound % 1024] = s
+            }
+            for _ in benchmark.scaledIterations {
+                Parallel.withThreadCount(2) {
+                    if progress { parallelFor(0..<100_000_000, progress: "loop", body) }
+                    else { parallelFor(0..<100_000_000, body) }
+                }
+            }
+        }
+    }
+
+    // MARK: Reduction over 1e8 doubles (800 MB): divide 0.8 by the time in s for GB/s.
+
     for threads in [1, 2] {
         bench("Sum 1e8 doubles: parallelSum (deterministic), \(threads) thread\(threads > 1 ? "s" : "")", sum) { benchmark in
             let data = SumData.shared.buffer
@@ -157,6 +186,11 @@ final class EscapeTimeGrid: @unchecked Sendable {
         parallelFor(0..<height, schedule: schedule) { rows in
             for y in rows { isJulia ? juliaRow(y) : mandelbrotRow(y) }
         }
+    }
+
+    /// The same rows through Dispatch (rows claimed one at a time).
+    func renderWithDispatch() {
+        DispatchQueue.concurrentPerform(iterations: height) { y in isJulia ? juliaRow(y) : mandelbrotRow(y) }
     }
 
     var checksum: Int { counts.reduce(0) { $0 + Int($1) } }
