@@ -43,10 +43,11 @@ import Testing
         #expect(totals.withLock { $0 }.sorted() == (0..<4).map { 285 + 10 * $0 })
     }
 
-    @Test func thousandsOfSmallLoopsInARow() {
-        Parallel.withThreadCount(2) {
+    @Test(arguments: [2, 3, 8])
+    func thousandsOfSmallLoopsInARow(threads: Int) {
+        Parallel.withThreadCount(threads) {
             var wrong = 0
-            for round in 0..<3000 {
+            for round in 0..<1500 {
                 let n = 1 + round % 17
                 let schedule = allSchedules[round % allSchedules.count]
                 let total = parallelReduce(0..<n, identity: 0, schedule: schedule, { $0.reduce(0, +) }, combine: +)
