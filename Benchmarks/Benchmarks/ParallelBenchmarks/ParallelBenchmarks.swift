@@ -74,6 +74,22 @@ let benchmarks: @Sendable () -> Void = {
             precondition(mandelbrot.checksum == 51_198_208, "Mandelbrot checksum \(mandelbrot.checksum)")
         }
     }
+    // The upper half of the window (y from 0 to 1.3): the costly rows (the
+    // set's body, near y = 0) are all at one end, as in most zoomed views.
+    for schedule in [Schedule.static, .staticChunked(1), .dynamic(1), .guided(1)] {
+        bench("Mandelbrot upper half 500x500 rows, 2 threads: \(schedule)") { benchmark in
+            let upper = EscapeTimeGrid.mandelbrotUpperHalf
+            for _ in benchmark.scaledIterations {
+                Parallel.withThreadCount(2) { upper.render(schedule: schedule) }
+            }
+        }
+    }
+    bench("Mandelbrot upper half 500x500 rows, 1 thread") { benchmark in
+        let upper = EscapeTimeGrid.mandelbrotUpperHalf
+        for _ in benchmark.scaledIterations {
+            Parallel.withThreadCount(1) { upper.render(schedule: .static) }
+        }
+    }
     bench("Mandelbrot 500x500 rows, 1 thread") { benchmark in
         let mandelbrot = EscapeTimeGrid.mandelbrot
         for _ in benchmark.scaledIterations {
@@ -163,6 +179,7 @@ final class EscapeTimeGrid: @unchecked Sendable {
 
     static let julia = EscapeTimeGrid(julia: ())
     static let mandelbrot = EscapeTimeGrid(mandelbrot: ())
+    static let mandelbrotUpperHalf = EscapeTimeGrid(mandelbrot: (), yFrom: 0)
 
     private init(julia: Void) {
         width = 1000; height = 1000; maxIterations = 300; isJulia = true
@@ -172,12 +189,12 @@ final class EscapeTimeGrid: @unchecked Sendable {
         counts.initialize(repeating: 0)
     }
 
-    private init(mandelbrot: Void) {
+    private init(mandelbrot: Void, yFrom yMin: Double = -1.3) {
         width = 500; height = 500; maxIterations = 1000; isJulia = false
         // NumPy linspace: start + j * step, step = (stop - start) / (n - 1).
-        let (stepX, stepY) = ((0.77 - -2.13) / 499, (1.3 - -1.3) / 499)
+        let (stepX, stepY) = ((0.77 - -2.13) / 499, (1.3 - yMin) / 499)
         xs = (0..<500).map { -2.13 + Double($0) * stepX }
-        ys = (0..<500).map { -1.3 + Double($0) * stepY }
+        ys = (0..<500).map { yMin + Double($0) * stepY }
         counts = .allocate(capacity: width * height)
         counts.initialize(repeating: 0)
     }
