@@ -5,6 +5,7 @@ import Benchmark
 import CelerCore
 import CelerParallel
 import Dispatch
+import Synchronization
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -101,6 +102,23 @@ let benchmarks: @Sendable () -> Void = {
         metrics: [.wallClock], timeUnits: .milliseconds, warmupIterations: 1,
         maxDuration: .seconds(3), maxIterations: 20)
 
+    // MARK: The same comparisons, interleaved: each sample runs every variant
+    // once, in rotating order, so that load from other processes hits all
+    // variants alike (read these on a shared machine).
+
+    interleaved("Interleaved: Julia rows (ms)", [
+        ("1 thread", { Parallel.withThreadCount(1) { EscapeTimeGrid.julia.render(schedule: .dynamic(1)) } }),
+        ("2 threads dynamic,1", { Parallel.withThreadCount(2) { EscapeTimeGrid.julia.render(schedule: .dynamic(1)) } }),
+        ("Dispatch concurrentPerform", { EscapeTimeGrid.julia.renderWithDispatch() }),
+    ])
+    for (title, grid) in [("Mandelbrot", EscapeTimeGrid.mandelbrot), ("Mandelbrot upper half", EscapeTimeGrid.mandelbrotUpperHalf)] {
+        var variants: [(String, @Sendable () -> Void)] = [("1 thread", { Parallel.withThreadCount(1) { grid.render(schedule: .static) } })]
+        for schedule in [Schedule.static, .staticChunked(1), .dynamic(1), .dynamic(8), .guided(1)] {
+            variants.append(("2 threads \(schedule)", { Parallel.withThreadCount(2) { grid.render(schedule: schedule) } }))
+        }
+        interleaved("Interleaved: \(title) rows by schedule (ms)", variants)
+    }
+
     // MARK: Progress bar cost: a 1e8-iteration loop with and without one
     // (stderr is not a terminal under the benchmark runner, so this is the
     // cost of counting; drawing adds one short write every 0.1 s).
@@ -162,6 +180,28 @@ let benchmarks: @Sendable () -> Void = {
 func spin(nanoseconds: UInt64) {
     let end = monotonicNanos() &+ nanoseconds
     while monotonicNanos() < end {}
+}
+
+/// Registers one benchmark that runs every variant once per sample, in an
+/// order that rotates from sample to sample, and reports each variant's time
+/// in milliseconds as its own metric.
+func interleaved(_ name: String, _ variants: [(String, @Sendable () -> Void)]) {
+    let metrics = variants.map { BenchmarkMetric.custom($0.0, polarity: .prefersSmaller, useScalingFactor: false) }
+    let round = SampleCounter()
+    bench(name, .init(metrics: metrics, warmupIterations: 1, maxDuration: .seconds(20), maxIterations: 15)) { benchmark in
+        let r = round.next()
+        for k in variants.indices {
+            let v = (k + r) % variants.count
+            let start = monotonicNanos()
+            variants[v].1()
+            benchmark.measurement(metrics[v], Int((monotonicNanos() - start) / 1_000_000))
+        }
+    }
+}
+
+final class SampleCounter: Sendable {
+    private let count = Atomic<Int>(0)
+    func next() -> Int { count.wrappingAdd(1, ordering: .relaxed).oldValue }
 }
 
 /// Registers a benchmark (a non-throwing closure, so the overload is clear).
