@@ -7,6 +7,13 @@ import PackageDescription
 
 let simd: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
 
+/// A product of the Celer package. (Celer's C shim target must not be named
+/// `CSystem`: apple/swift-system, which the benchmark package uses, has a
+/// target of that name, and SwiftPM cannot alias C modules.)
+func celer(_ product: String) -> Target.Dependency {
+    .product(name: product, package: "Celer")
+}
+
 func suite(_ name: String, _ deps: [Target.Dependency]) -> Target {
     .executableTarget(
         name: name,
@@ -20,13 +27,14 @@ let package = Package(
     name: "CelerBenchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: ".."),
+        // Named, because a path dependency is otherwise known by its folder's name.
+        .package(name: "Celer", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
     ],
     targets: [
-        suite("ParallelBenchmarks", [.product(name: "CelerParallel", package: "Celer")]),
-        suite("ArrayBenchmarks", [.product(name: "CelerArray", package: "Celer")]),
-        suite("WorkloadBenchmarks", [.product(name: "CelerWorkloads", package: "Celer")]),
-        suite("ProfileBenchmarks", [.product(name: "CelerProfile", package: "Celer")]),
+        suite("ParallelBenchmarks", [celer("CelerParallel"), celer("CelerCore")]),
+        suite("ArrayBenchmarks", [celer("CelerArray")]),
+        suite("WorkloadBenchmarks", [celer("CelerWorkloads")]),
+        suite("ProfileBenchmarks", [celer("CelerProfile")]),
     ]
 )
