@@ -104,7 +104,7 @@ struct CompareRun {
 
     var streamsTables: Bool { options.format == .table || options.format == .markdown }
 
-    func note(_ s: String) { harnessWriteStderr("celer compare: \(s)\n") }
+    func note(_ s: String) { writeStderr("celer compare: \(s)\n") }
 
     /// Runs the comparison; returns the exit status (0 or 1). Throws
     /// `ExitCode(2)` after printing a one-line error for bad input.
@@ -160,7 +160,7 @@ struct CompareRun {
             }
             rows += celerRows
             if let runner = peerRunner {
-                if progressOn { harnessWriteStderr("  \(study.name): Python peers…\r") }
+                if progressOn { writeStderr("  \(study.name): Python peers…\r") }
                 let peerRows = runner.rows(for: study, celerRows: celerRows, variants: options.variants,
                                            settings: options.settings, threads: threads,
                                            maxRun: options.peerMaxRun, ceilings: ceilings)
@@ -206,7 +206,7 @@ struct CompareRun {
     func progress(_ row: ComparisonRow) {
         guard progressOn else { return }
         let t = row.median.map(Fmt.seconds) ?? "-"
-        harnessWriteStderr("\u{1B}[K  \(row.workload)/\(row.variant) [\(row.kind.rawValue)]  \(t)  \(ComparisonFormatter.status(row))\n")
+        writeStderr("\u{1B}[K  \(row.workload)/\(row.variant) [\(row.kind.rawValue)]  \(t)  \(ComparisonFormatter.status(row))\n")
     }
 
     static func footer(rows: [ComparisonRow], threads: Int, ceilings: MachineCeilings,

@@ -39,8 +39,8 @@ struct MachineCommand: ParsableCommand {
             source = "cached in \(MachineCeilings.cachePath ?? "?") (--refresh to measure again)"
         } else {
             let tty = isatty(2) != 0
-            ceilings = MachineCeilings.measure(quick: quick, log: tty ? { harnessWriteStderr("  measuring \($0)\r\u{1B}[K") } : nil)
-            if tty { harnessWriteStderr("\r\u{1B}[K") }
+            ceilings = MachineCeilings.measure(quick: quick, log: tty ? { writeStderr("  measuring \($0)\r\u{1B}[K") } : nil)
+            if tty { writeStderr("\r\u{1B}[K") }
             source = MachineStore.save(ceilings).map { "measured now; cached in \($0)" } ?? "measured now (not cached)"
         }
         if format == "json" {
@@ -110,12 +110,3 @@ enum MachineStore {
     }
 }
 
-/// Prints a one-line user error on stderr, prefixed with the command name.
-func harnessPrintError(_ e: CelerError, command: String = "celer") {
-    harnessWriteStderr("\(command): error: \(e)\n")
-}
-
-/// Writes text to standard error (unbuffered).
-func harnessWriteStderr(_ s: String) {
-    FileHandle.standardError.write(Data(s.utf8))
-}

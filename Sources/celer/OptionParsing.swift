@@ -9,14 +9,6 @@ import Glibc
 // a bad value gets one line naming the option and what it allows. Commands
 // print the error and exit with status 2.
 
-/// Prints `celer COMMAND: error` on stderr and gives the exit status for bad
-/// input (2): `catch { throw usageError(error, command: "render") }`.
-func usageError(_ error: CelerError, command: String) -> ExitCode {
-    let line = Array("celer \(command): \(error)\n".utf8)
-    _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
-    return ExitCode(2)
-}
-
 /// `N`, `WxH` or `AxBxC…`: positive integers separated by `x`, each written
 /// as digits (underscores allowed) or as `Me` + exponent (`3e7`).
 func parseSize(_ text: String, option: String) throws(CelerError) -> [Int] {

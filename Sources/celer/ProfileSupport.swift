@@ -14,9 +14,6 @@ func reportingUserErrors(_ tool: String, _ body: () throws -> Void) throws {
     }
 }
 
-func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
-}
 
 /// The command after an optional leading `--`. The command is captured
 /// with everything after it, so an option celer does not know would look
