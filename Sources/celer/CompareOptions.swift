@@ -109,7 +109,12 @@ struct CompareOptions {
             w.preset = preset
             return
         }
-        let dims = try parseSize(s, option: "--size")
+        // ROWS,COLS and ROWS×COLS are accepted as spellings of ROWSxCOLS.
+        let spelled = String(s.map { $0 == "," || $0 == "×" ? "x" : $0 })
+        let dims: [Int]
+        do { dims = try parseSize(spelled, option: "--size") } catch {
+            throw CelerError.invalidOption("--size", s, allowed: "use WIDTHxHEIGHT, ROWSxCOLS or N, or small, default, seed")
+        }
         guard dims.count <= 2 else {
             throw CelerError.invalidOption("--size", s, allowed: "use WIDTHxHEIGHT, ROWSxCOLS or N, or small, default, seed")
         }
