@@ -201,9 +201,9 @@ extension NDArray where Element: NDArrayNumeric {
     /// Elementwise a + b with a scalar.
     @inlinable public static func + (a: Element, b: NDArray) -> NDArray { NDArray(scalar: a) + b }
     /// In place: `a = a + b`, writing into `a`'s storage (every view of it sees the change).
-    @inlinable public static func += (a: inout NDArray, b: NDArray) { a.add(b) }
+    @inlinable public static func += (a: NDArray, b: NDArray) { a.add(b) }
     /// In place with a scalar.
-    @inlinable public static func += (a: inout NDArray, b: Element) { a.add(NDArray(scalar: b)) }
+    @inlinable public static func += (a: NDArray, b: Element) { a.add(NDArray(scalar: b)) }
     /// In place: writes `self add other` into this view; `other` broadcasts to this shape.
     @inlinable public func add(_ other: NDArray) {
         trapping { () throws(CelerError) in try apply(AddKernel<Element>(), self, other, out: self) }
@@ -231,9 +231,9 @@ extension NDArray where Element: NDArrayNumeric {
     /// Elementwise a − b with a scalar.
     @inlinable public static func - (a: Element, b: NDArray) -> NDArray { NDArray(scalar: a) - b }
     /// In place: `a = a - b`, writing into `a`'s storage (every view of it sees the change).
-    @inlinable public static func -= (a: inout NDArray, b: NDArray) { a.subtract(b) }
+    @inlinable public static func -= (a: NDArray, b: NDArray) { a.subtract(b) }
     /// In place with a scalar.
-    @inlinable public static func -= (a: inout NDArray, b: Element) { a.subtract(NDArray(scalar: b)) }
+    @inlinable public static func -= (a: NDArray, b: Element) { a.subtract(NDArray(scalar: b)) }
     /// In place: writes `self subtract other` into this view; `other` broadcasts to this shape.
     @inlinable public func subtract(_ other: NDArray) {
         trapping { () throws(CelerError) in try apply(SubtractKernel<Element>(), self, other, out: self) }
@@ -261,9 +261,9 @@ extension NDArray where Element: NDArrayNumeric {
     /// Elementwise a × b with a scalar.
     @inlinable public static func * (a: Element, b: NDArray) -> NDArray { NDArray(scalar: a) * b }
     /// In place: `a = a * b`, writing into `a`'s storage (every view of it sees the change).
-    @inlinable public static func *= (a: inout NDArray, b: NDArray) { a.multiply(b) }
+    @inlinable public static func *= (a: NDArray, b: NDArray) { a.multiply(b) }
     /// In place with a scalar.
-    @inlinable public static func *= (a: inout NDArray, b: Element) { a.multiply(NDArray(scalar: b)) }
+    @inlinable public static func *= (a: NDArray, b: Element) { a.multiply(NDArray(scalar: b)) }
     /// In place: writes `self multiply other` into this view; `other` broadcasts to this shape.
     @inlinable public func multiply(_ other: NDArray) {
         trapping { () throws(CelerError) in try apply(MultiplyKernel<Element>(), self, other, out: self) }
@@ -291,9 +291,9 @@ extension NDArray where Element: NDArrayNumeric {
     /// Elementwise a ÷ b (floor division for integers, x / 0 = 0) with a scalar.
     @inlinable public static func / (a: Element, b: NDArray) -> NDArray { NDArray(scalar: a) / b }
     /// In place: `a = a / b`, writing into `a`'s storage (every view of it sees the change).
-    @inlinable public static func /= (a: inout NDArray, b: NDArray) { a.divide(b) }
+    @inlinable public static func /= (a: NDArray, b: NDArray) { a.divide(b) }
     /// In place with a scalar.
-    @inlinable public static func /= (a: inout NDArray, b: Element) { a.divide(NDArray(scalar: b)) }
+    @inlinable public static func /= (a: NDArray, b: Element) { a.divide(NDArray(scalar: b)) }
     /// In place: writes `self divide other` into this view; `other` broadcasts to this shape.
     @inlinable public func divide(_ other: NDArray) {
         trapping { () throws(CelerError) in try apply(DivideKernel<Element>(), self, other, out: self) }

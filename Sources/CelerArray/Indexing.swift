@@ -121,6 +121,14 @@ extension NDArray {
         nonmutating set { trapping { () throws(CelerError) in try view(indices).assign(newValue) } }
     }
 
+    /// The view `indices` select, from an array of entries (for indices built
+    /// at run time); assigning writes into this array's storage.
+    @inlinable
+    public subscript(_ indices: [NDIndex]) -> NDArray {
+        get { trapping { () throws(CelerError) in try view(indices) } }
+        nonmutating set { trapping { () throws(CelerError) in try view(indices).assign(newValue) } }
+    }
+
     /// Copies `source` into this view, broadcasting it to this shape; reads
     /// all of `source` before writing when the two overlap.
     @inlinable

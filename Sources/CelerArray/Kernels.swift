@@ -209,8 +209,8 @@ extension NDArray {
 /// Writes `kernel(x)` into `out`, broadcasting `x` to `out`'s shape.
 @inlinable
 public func apply<K: UnaryKernel>(_ kernel: K, _ x: NDArray<K.Input>, out: NDArray<K.Output>) throws(CelerError) {
-    let xs = try Layout.broadcastStrides(x.shape, x.strides, to: out.shape)
     let x = out.safeInput(x)
+    let xs = try Layout.broadcastStrides(x.shape, x.strides, to: out.shape)
     withExtendedLifetime((x, out)) {
         StridedLoop.execute(UnaryLoop(kernel: kernel, out: out.baseAddress, x: x.baseAddress),
                             shape: out.shape, strides: [out.strides, xs])
@@ -220,6 +220,7 @@ public func apply<K: UnaryKernel>(_ kernel: K, _ x: NDArray<K.Input>, out: NDArr
 /// Writes `kernel(a, b)` into `out`, broadcasting `a` and `b` to `out`'s shape.
 @inlinable
 public func apply<K: BinaryKernel>(_ kernel: K, _ a: NDArray<K.A>, _ b: NDArray<K.B>, out: NDArray<K.Output>) throws(CelerError) {
+    let a = out.safeInput(a), b = out.safeInput(b)
     let sa: [Int], sb: [Int]
     do {
         sa = try Layout.broadcastStrides(a.shape, a.strides, to: out.shape)
@@ -227,7 +228,6 @@ public func apply<K: BinaryKernel>(_ kernel: K, _ a: NDArray<K.A>, _ b: NDArray<
     } catch {
         throw ArrayError.broadcast([a.shape, b.shape, out.shape])
     }
-    let a = out.safeInput(a), b = out.safeInput(b)
     withExtendedLifetime((a, b, out)) {
         StridedLoop.execute(BinaryLoop(kernel: kernel, out: out.baseAddress, a: a.baseAddress, b: b.baseAddress),
                             shape: out.shape, strides: [out.strides, sa, sb])
@@ -237,6 +237,7 @@ public func apply<K: BinaryKernel>(_ kernel: K, _ a: NDArray<K.A>, _ b: NDArray<
 /// Writes `kernel(a, b, c)` into `out`, broadcasting the operands to `out`'s shape.
 @inlinable
 public func apply<K: TernaryKernel>(_ kernel: K, _ a: NDArray<K.A>, _ b: NDArray<K.B>, _ c: NDArray<K.C>, out: NDArray<K.Output>) throws(CelerError) {
+    let a = out.safeInput(a), b = out.safeInput(b), c = out.safeInput(c)
     let sa: [Int], sb: [Int], sc: [Int]
     do {
         sa = try Layout.broadcastStrides(a.shape, a.strides, to: out.shape)
@@ -245,7 +246,6 @@ public func apply<K: TernaryKernel>(_ kernel: K, _ a: NDArray<K.A>, _ b: NDArray
     } catch {
         throw ArrayError.broadcast([a.shape, b.shape, c.shape, out.shape])
     }
-    let a = out.safeInput(a), b = out.safeInput(b), c = out.safeInput(c)
     withExtendedLifetime((a, b, c, out)) {
         StridedLoop.execute(TernaryLoop(kernel: kernel, out: out.baseAddress, a: a.baseAddress, b: b.baseAddress, c: c.baseAddress),
                             shape: out.shape, strides: [out.strides, sa, sb, sc])

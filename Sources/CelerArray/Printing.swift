@@ -9,18 +9,22 @@ import ComplexModule
 // Lines wrap at 75 characters.
 
 extension NDArray: CustomStringConvertible {
-    /// NumPy's `repr`: `array([1., 2.])`, with `dtype=` for types other than
-    /// float64, int64 and bool.
+    /// NumPy's `repr`: `array([1., 2.])`, with `shape=` when summarised and
+    /// `dtype=` for types other than float64, int64, bool and complex128.
     public var description: String {
         let prefix = "array("
-        var suffix = ")"
-        if Element.self != Double.self && Element.self != Int64.self && Element.self != Bool.self && Element.self != Complex<Double>.self {
-            suffix = ", dtype=\(Element.dtypeName))"
-        }
-        if count == 0 && ndim == 1 {
-            return "array([], dtype=\(Element.dtypeName))"
-        }
-        return prefix + ArrayFormatter.render(self, indent: prefix.count) + suffix
+        let implied = Element.self == Double.self || Element.self == Int64.self || Element.self == Bool.self || Element.self == Complex<Double>.self
+        var extras: [String] = []
+        if count > ArrayFormatter.threshold || (count == 0 && shape != [0]) { extras.append("shape=\(shapeDescription(shape))") }
+        if !implied || count == 0 { extras.append("dtype=\(Element.dtypeName)") }
+        let body = count == 0 ? String(repeating: "[", count: Swift.max(ndim, 1)) + String(repeating: "]", count: Swift.max(ndim, 1))
+                              : ArrayFormatter.render(self, indent: prefix.count)
+        if extras.isEmpty { return prefix + body + ")" }
+        let text = prefix + body + ","
+        let lastLine = text.count - (text.lastIndex(of: "\n").map { text.distance(from: text.startIndex, to: $0) + 1 } ?? 0)
+        let extra = extras.joined(separator: ", ")
+        let spacer = lastLine + extra.count + 1 > ArrayFormatter.lineWidth ? "\n" + String(repeating: " ", count: prefix.count) : " "
+        return text + spacer + extra + ")"
     }
 }
 
@@ -39,47 +43,46 @@ enum ArrayFormatter {
         if a.ndim == 0 { return format(a.baseAddress.pointee).trimmingLeadingSpaces() }
         let width = shown.map { format($0).count }.max() ?? 0
         func word(_ x: E) -> String { Fmt.pad(format(x), width, right: true) }
-        return block(a, depth: 0, indent: indent, summarize: summarize, word: word)
-    }
-
-    static func visible(_ n: Int, _ summarize: Bool) -> [Int?] {
-        if summarize && n > 2 * edgeItems { return Array(0..<edgeItems) + [nil] + Array((n - edgeItems)..<n) }
-        return Array(0..<n)
+        // NumPy's _formatArray: a hanging indent of len("array(") + 1, lines
+        // of 75 characters less the closing ")".
+        return block(a, hanging: String(repeating: " ", count: indent + 1), width: lineWidth - 1, summarize: summarize, word: word)
     }
 
     static func collect<E: NDArrayElement>(_ a: NDArray<E>, summarize: Bool, into out: inout [E]) {
         if a.ndim == 0 { out.append(a.baseAddress.pointee); return }
-        for i in visible(a.shape[0], summarize) {
-            guard let i else { continue }
+        let n = a.shape[0]
+        let show = summarize && n > 2 * edgeItems
+        for i in 0..<n where !show || i < edgeItems || i >= n - edgeItems {
             collect(a[.index(i)], summarize: summarize, into: &out)
         }
     }
 
-    static func block<E: NDArrayElement>(_ a: NDArray<E>, depth: Int, indent: Int, summarize: Bool, word: (E) -> String) -> String {
-        let pad = String(repeating: " ", count: indent + depth + 1)
+    static func block<E: NDArrayElement>(_ a: NDArray<E>, hanging: String, width: Int, summarize: Bool, word: (E) -> String) -> String {
+        let n = a.shape[0]
+        let show = summarize && n > 2 * edgeItems
+        let items: [Int?] = show ? Array(0..<edgeItems) + [nil] + Array((n - edgeItems)..<n) : Array(0..<n)
+        var s = ""
         if a.ndim == 1 {
-            var lines: [String] = []
-            var line = "["
-            let items = visible(a.shape[0], summarize)
+            let elementWidth = width - 1
+            var line = hanging
             for (k, i) in items.enumerated() {
-                let text = (i.map { word(a[element: $0]) } ?? "...") + (k == items.count - 1 ? "" : ",")
-                let reserve = k == items.count - 1 ? depth + 2 : 0
-                if line.count > 1 && line.count + 1 + text.count + reserve > lineWidth {
-                    lines.append(line)
-                    line = pad + text
-                } else {
-                    line += (line == "[" ? "" : " ") + text
+                let w = i.map { word(a[element: $0]) } ?? "..."
+                if line.count + w.count > elementWidth && line.count > hanging.count {
+                    s += line.trimmingTrailingSpaces() + "\n"
+                    line = hanging
                 }
+                line += w
+                if k < items.count - 1 { line += ", " }
             }
-            lines.append(line)
-            return lines.joined(separator: "\n") + "]"
+            s += line
+        } else {
+            let separator = "," + String(repeating: "\n", count: a.ndim - 1)
+            for (k, i) in items.enumerated() {
+                let nested = i.map { block(a[.index($0)], hanging: hanging + " ", width: width - 1, summarize: summarize, word: word) } ?? "..."
+                s += hanging + nested + (k < items.count - 1 ? separator : "")
+            }
         }
-        let separator = "," + String(repeating: "\n", count: a.ndim - 1) + pad
-        let parts = visible(a.shape[0], summarize).map { i -> String in
-            guard let i else { return "..." }
-            return block(a[.index(i)], depth: depth + 1, indent: indent, summarize: summarize, word: word)
-        }
-        return "[" + parts.joined(separator: separator) + "]"
+        return "[" + s.dropFirst(hanging.count) + "]"
     }
 
     /// One formatter for every shown element, as NumPy chooses it.
