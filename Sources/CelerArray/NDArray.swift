@@ -105,6 +105,13 @@ public struct NDArray<Element: NDArrayElement>: @unchecked Sendable {
         nonmutating set { storage.pointer[storageIndex(index)] = newValue }
     }
 
+    /// The element at `index` given as an array (for indices built at run time).
+    @inlinable
+    public subscript(element index: [Int]) -> Element {
+        get { storage.pointer[storageIndex(index)] }
+        nonmutating set { storage.pointer[storageIndex(index)] = newValue }
+    }
+
     /// The single element of a size-1 array (NumPy's `item()`).
     @inlinable
     public var item: Element {
