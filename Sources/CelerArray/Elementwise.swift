@@ -191,15 +191,34 @@ public struct ClipArraysKernel<Element: NDArrayReal>: TernaryKernel {
 
 // MARK: - Binary operations
 
+extension NDArray {
+    /// `kernel(a, b)` as a new array, written into the storage of `a` or `b`
+    /// instead when that operand is a temporary nothing else refers to and
+    /// has the result's shape (NumPy's temporary elision): in
+    /// `(f[.to(-2)] - 2 * f[.s(1, -1)] + f[.from(2)]) / dx2` only `2 * f[…]`
+    /// allocates. Traps naming both shapes if they do not broadcast.
+    @inlinable
+    static func elementwise<K: BinaryKernel>(_ kernel: K, _ a: consuming NDArray, _ b: consuming NDArray) -> NDArray
+    where K.A == Element, K.B == Element, K.Output == Element {
+        let shape = trapping { () throws(CelerError) in try Layout.broadcastShapes([a.shape, b.shape]) }
+        let out: NDArray
+        if a.isReusableTemporary(for: shape) { out = a } else if b.isReusableTemporary(for: shape) { out = b } else {
+            out = NDArray(uninitializedShape: shape)
+        }
+        trapping { () throws(CelerError) in try apply(kernel, a, b, out: out) }
+        return out
+    }
+}
+
 extension NDArray where Element: NDArrayNumeric {
     /// Elementwise a + b, broadcasting; traps naming both shapes if they do not broadcast.
-    @inlinable public static func + (a: NDArray, b: NDArray) -> NDArray {
-        trapping { () throws(CelerError) in try map(AddKernel<Element>(), a, b) }
+    @inlinable public static func + (a: consuming NDArray, b: consuming NDArray) -> NDArray {
+        elementwise(AddKernel<Element>(), a, b)
     }
     /// Elementwise a + b with a scalar.
-    @inlinable public static func + (a: NDArray, b: Element) -> NDArray { a + NDArray(scalar: b) }
+    @inlinable public static func + (a: consuming NDArray, b: Element) -> NDArray { elementwise(AddKernel<Element>(), a, NDArray(scalar: b)) }
     /// Elementwise a + b with a scalar.
-    @inlinable public static func + (a: Element, b: NDArray) -> NDArray { NDArray(scalar: a) + b }
+    @inlinable public static func + (a: Element, b: consuming NDArray) -> NDArray { elementwise(AddKernel<Element>(), NDArray(scalar: a), b) }
     /// In place: `a = a + b`, writing into `a`'s storage (every view of it sees the change).
     @inlinable public static func += (a: NDArray, b: NDArray) { a.add(b) }
     /// In place with a scalar.
@@ -223,13 +242,13 @@ public func add<Element: NDArrayNumeric>(_ a: NDArray<Element>, _ b: NDArray<Ele
 
 extension NDArray where Element: NDArrayNumeric {
     /// Elementwise a − b, broadcasting; traps naming both shapes if they do not broadcast.
-    @inlinable public static func - (a: NDArray, b: NDArray) -> NDArray {
-        trapping { () throws(CelerError) in try map(SubtractKernel<Element>(), a, b) }
+    @inlinable public static func - (a: consuming NDArray, b: consuming NDArray) -> NDArray {
+        elementwise(SubtractKernel<Element>(), a, b)
     }
     /// Elementwise a − b with a scalar.
-    @inlinable public static func - (a: NDArray, b: Element) -> NDArray { a - NDArray(scalar: b) }
+    @inlinable public static func - (a: consuming NDArray, b: Element) -> NDArray { elementwise(SubtractKernel<Element>(), a, NDArray(scalar: b)) }
     /// Elementwise a − b with a scalar.
-    @inlinable public static func - (a: Element, b: NDArray) -> NDArray { NDArray(scalar: a) - b }
+    @inlinable public static func - (a: Element, b: consuming NDArray) -> NDArray { elementwise(SubtractKernel<Element>(), NDArray(scalar: a), b) }
     /// In place: `a = a - b`, writing into `a`'s storage (every view of it sees the change).
     @inlinable public static func -= (a: NDArray, b: NDArray) { a.subtract(b) }
     /// In place with a scalar.
@@ -253,13 +272,13 @@ public func subtract<Element: NDArrayNumeric>(_ a: NDArray<Element>, _ b: NDArra
 
 extension NDArray where Element: NDArrayNumeric {
     /// Elementwise a × b, broadcasting; traps naming both shapes if they do not broadcast.
-    @inlinable public static func * (a: NDArray, b: NDArray) -> NDArray {
-        trapping { () throws(CelerError) in try map(MultiplyKernel<Element>(), a, b) }
+    @inlinable public static func * (a: consuming NDArray, b: consuming NDArray) -> NDArray {
+        elementwise(MultiplyKernel<Element>(), a, b)
     }
     /// Elementwise a × b with a scalar.
-    @inlinable public static func * (a: NDArray, b: Element) -> NDArray { a * NDArray(scalar: b) }
+    @inlinable public static func * (a: consuming NDArray, b: Element) -> NDArray { elementwise(MultiplyKernel<Element>(), a, NDArray(scalar: b)) }
     /// Elementwise a × b with a scalar.
-    @inlinable public static func * (a: Element, b: NDArray) -> NDArray { NDArray(scalar: a) * b }
+    @inlinable public static func * (a: Element, b: consuming NDArray) -> NDArray { elementwise(MultiplyKernel<Element>(), NDArray(scalar: a), b) }
     /// In place: `a = a * b`, writing into `a`'s storage (every view of it sees the change).
     @inlinable public static func *= (a: NDArray, b: NDArray) { a.multiply(b) }
     /// In place with a scalar.
@@ -283,13 +302,13 @@ public func multiply<Element: NDArrayNumeric>(_ a: NDArray<Element>, _ b: NDArra
 
 extension NDArray where Element: NDArrayNumeric {
     /// Elementwise a ÷ b (floor division for integers, x / 0 = 0), broadcasting; traps naming both shapes if they do not broadcast.
-    @inlinable public static func / (a: NDArray, b: NDArray) -> NDArray {
-        trapping { () throws(CelerError) in try map(DivideKernel<Element>(), a, b) }
+    @inlinable public static func / (a: consuming NDArray, b: consuming NDArray) -> NDArray {
+        elementwise(DivideKernel<Element>(), a, b)
     }
     /// Elementwise a ÷ b (floor division for integers, x / 0 = 0) with a scalar.
-    @inlinable public static func / (a: NDArray, b: Element) -> NDArray { a / NDArray(scalar: b) }
+    @inlinable public static func / (a: consuming NDArray, b: Element) -> NDArray { elementwise(DivideKernel<Element>(), a, NDArray(scalar: b)) }
     /// Elementwise a ÷ b (floor division for integers, x / 0 = 0) with a scalar.
-    @inlinable public static func / (a: Element, b: NDArray) -> NDArray { NDArray(scalar: a) / b }
+    @inlinable public static func / (a: Element, b: consuming NDArray) -> NDArray { elementwise(DivideKernel<Element>(), NDArray(scalar: a), b) }
     /// In place: `a = a / b`, writing into `a`'s storage (every view of it sees the change).
     @inlinable public static func /= (a: NDArray, b: NDArray) { a.divide(b) }
     /// In place with a scalar.

@@ -25,7 +25,10 @@ import CelerCore
 /// responsibility (CelerArray's own parallel kernels write disjoint elements).
 public struct NDArray<Element: NDArrayElement>: @unchecked Sendable {
     /// The storage this view reads and writes.
-    public let storage: NDStorage<Element>
+    @inlinable public var storage: NDStorage<Element> { _storage }
+    /// A `var` only so that operators can ask whether a temporary owns its
+    /// storage alone (`isReusableTemporary`); never reassigned.
+    @usableFromInline var _storage: NDStorage<Element>
     /// Elements along each axis.
     public let shape: [Int]
     /// Elements to step in storage for one step along each axis.
@@ -42,7 +45,7 @@ public struct NDArray<Element: NDArrayElement>: @unchecked Sendable {
             precondition(offset + low >= 0 && offset + high < storage.count,
                          "view with shape \(shapeDescription(shape)), strides \(strides), offset \(offset) leaves its storage of \(storage.count) elements")
         }
-        self.storage = storage
+        self._storage = storage
         self.shape = shape
         self.strides = strides
         self.offset = offset
@@ -72,6 +75,14 @@ public struct NDArray<Element: NDArrayElement>: @unchecked Sendable {
     @inlinable
     public func sharesStorage<T>(with other: NDArray<T>) -> Bool {
         ObjectIdentifier(storage) == ObjectIdentifier(other.storage)
+    }
+
+    /// Whether this array is a whole, contiguous array that nothing else
+    /// refers to: a temporary whose storage an operator may reuse for its
+    /// result (NumPy's temporary elision). Only consuming operators call this.
+    @inlinable
+    public mutating func isReusableTemporary(for resultShape: [Int]) -> Bool {
+        shape == resultShape && !isView && isKnownUniquelyReferenced(&_storage)
     }
 
     /// Whether this array is a view on storage it does not span exactly

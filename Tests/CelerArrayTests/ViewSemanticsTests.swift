@@ -124,6 +124,22 @@ import Testing
         #expect(c.scalars == [0, 2, 4, 6, 8, 10])
     }
 
+    @Test func temporaryElisionNeverClobbersLiveArrays() {
+        let a = NDArray<Double>.arange(8)
+        let t = a + 1
+        let u = t * 2                       // t is used again below: must not be reused
+        let v = (a * 3) - t                 // the temporary a * 3 may be reused
+        #expect(t.scalars == (1...8).map(Double.init))
+        #expect(u.scalars == (1...8).map { Double($0) * 2 })
+        #expect(v.scalars == (0..<8).map { Double($0) * 3 - Double($0 + 1) })
+        let view = a[.s(0, 4)]
+        let w = view + view                 // a view is never reused
+        #expect(a.scalars == (0..<8).map(Double.init) && w.scalars == [0, 2, 4, 6])
+        var x = NDArray<Double>.ones([4])
+        x = x + x                           // both operands are the same storage
+        #expect(x.scalars == [2, 2, 2, 2])
+    }
+
     @Test func creationFunctions() throws {
         #expect(NDArray<Double>.linspace(0, 1, count: 5).scalars == [0, 0.25, 0.5, 0.75, 1])
         #expect(NDArray<Int32>.arange(5, 0, step: -2).scalars == [5, 3, 1])
