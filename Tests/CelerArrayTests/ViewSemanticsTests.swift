@@ -130,8 +130,9 @@ import Testing
         let u = t * 2                       // t is used again below: must not be reused
         let v = (a * 3) - t                 // the temporary a * 3 may be reused
         #expect(t.scalars == (1...8).map(Double.init))
-        #expect(u.scalars == (1...8).map { Double($0) * 2 })
-        #expect(v.scalars == (0..<8).map { Double($0) * 3 - Double($0 + 1) })
+        #expect(u.scalars == (1...8).map { (i: Int) -> Double in Double(2 * i) })
+        let expected: [Double] = (0..<8).map { (i: Int) -> Double in Double(2 * i - 1) }
+        #expect(v.scalars == expected)
         let view = a[.s(0, 4)]
         let w = view + view                 // a view is never reused
         #expect(a.scalars == (0..<8).map(Double.init) && w.scalars == [0, 2, 4, 6])
