@@ -1,5 +1,6 @@
 import CelerCore
 import RealModule
+import ComplexModule
 
 // Elementwise operations: one kernel type per operation (the algorithm), run
 // by the strided driver (the schedule). Every operation has three spellings:
@@ -673,4 +674,19 @@ extension NDArray where Element: NDArrayReal {
 @inlinable
 public func clip<Element: NDArrayReal>(_ x: NDArray<Element>, _ lower: Element, _ upper: Element, out: NDArray<Element>) throws(CelerError) {
     try apply(ClipKernel(lower: lower, upper: upper), x, out: out)
+}
+
+// MARK: - Complex magnitude
+
+/// Kernel: |z| of a complex number (swift-numerics' `length`, computed
+/// without overflow like C's `hypot`, as NumPy's `abs` on complex arrays).
+public struct ComplexMagnitudeKernel<RealType: NDArrayFloatingPoint>: UnaryKernel {
+    @inlinable public init() {}
+    @inlinable @inline(__always) public func callAsFunction(_ z: Complex<RealType>) -> RealType { z.length }
+}
+
+/// Elementwise |z| of a complex array, as a real array (NumPy's `abs(z)`).
+@inlinable
+public func abs<RealType: NDArrayFloatingPoint>(_ z: NDArray<Complex<RealType>>) -> NDArray<RealType> {
+    map(ComplexMagnitudeKernel<RealType>(), z)
 }

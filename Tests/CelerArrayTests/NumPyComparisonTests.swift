@@ -246,6 +246,10 @@ struct NumPyComparisonTests {
             let z = za * zb + za
             check.expect("\(pa).astype(np.complex128) * \(pb).astype(np.complex128) + \(pa)", inputs, z)
             check.expect("np.exp(\(pa).astype(np.complex128) / 8)", inputs, exp(za / Complex(8)), tolerance: 1e-14)
+            let q = za + zb * Complex(0, 1)
+            check.expect("np.abs(\(pa) + 1j * \(pb))", inputs, abs(q), tolerance: 1e-15)
+            check.expect("np.where(np.abs(\(pa) + 1j * \(pb)) > 6, 0j, \(pa) + 1j * \(pb))", inputs,
+                         `where`(abs(q) .> 6, NDArray(scalar: Complex<Double>.zero), q))
         }
         try check.verify()
     }
