@@ -127,13 +127,13 @@ struct UnaryLoop<K: UnaryKernel>: StridedLoopBody {
         kernel.run(count, out + offsets[0], strides[0], x + offsets[1], strides[1])
     }
     @inlinable
-    func runTile(rows: Int, count: Int, offsets: UnsafePointer<Int>, inner: UnsafePointer<Int>, outer: UnsafePointer<Int>, operands: Int) {
+    func runTile(rows: Int, count: Int, offsets: UnsafePointer<Int>, inner: UnsafePointer<Int>, outer: UnsafePointer<Int>,
+                 operands: Int, scratch: UnsafeMutableRawPointer) {
         let o = out + offsets[0], px = x + offsets[1]
-        withTransposedTile(px, rows: rows, count: count, inner: inner[1], outer: outer[1]) { tx in
-            for r in 0..<rows {
-                let rx = tx.map { ($0 + r &* count, 1) } ?? (px + r &* outer[1], inner[1])
-                kernel.run(count, o + r &* outer[0], inner[0], rx.0, rx.1)
-            }
+        let tx = transposedTile(px, rows: rows, count: count, inner: inner[1], outer: outer[1], buffer: scratch)
+        for r in 0..<rows {
+            let rx = tx.map { ($0 + r &* tilePitch(count), 1) } ?? (px + r &* outer[1], inner[1])
+            kernel.run(count, o + r &* outer[0], inner[0], rx.0, rx.1)
         }
     }
 }
@@ -152,16 +152,16 @@ struct BinaryLoop<K: BinaryKernel>: StridedLoopBody {
         kernel.run(count, out + offsets[0], strides[0], a + offsets[1], strides[1], b + offsets[2], strides[2])
     }
     @inlinable
-    func runTile(rows: Int, count: Int, offsets: UnsafePointer<Int>, inner: UnsafePointer<Int>, outer: UnsafePointer<Int>, operands: Int) {
+    func runTile(rows: Int, count: Int, offsets: UnsafePointer<Int>, inner: UnsafePointer<Int>, outer: UnsafePointer<Int>,
+                 operands: Int, scratch: UnsafeMutableRawPointer) {
         let o = out + offsets[0], pa = a + offsets[1], pb = b + offsets[2]
-        withTransposedTile(pa, rows: rows, count: count, inner: inner[1], outer: outer[1]) { ta in
-            withTransposedTile(pb, rows: rows, count: count, inner: inner[2], outer: outer[2]) { tb in
-                for r in 0..<rows {
-                    let ra = ta.map { ($0 + r &* count, 1) } ?? (pa + r &* outer[1], inner[1])
-                    let rb = tb.map { ($0 + r &* count, 1) } ?? (pb + r &* outer[2], inner[2])
-                    kernel.run(count, o + r &* outer[0], inner[0], ra.0, ra.1, rb.0, rb.1)
-                }
-            }
+        let ta = transposedTile(pa, rows: rows, count: count, inner: inner[1], outer: outer[1], buffer: scratch)
+        let tb = transposedTile(pb, rows: rows, count: count, inner: inner[2], outer: outer[2],
+                                buffer: scratch + StridedLoop.tileScratchBytes)
+        for r in 0..<rows {
+            let ra = ta.map { ($0 + r &* tilePitch(count), 1) } ?? (pa + r &* outer[1], inner[1])
+            let rb = tb.map { ($0 + r &* tilePitch(count), 1) } ?? (pb + r &* outer[2], inner[2])
+            kernel.run(count, o + r &* outer[0], inner[0], ra.0, ra.1, rb.0, rb.1)
         }
     }
 }
