@@ -14,9 +14,11 @@ import CelerParallel
 //      evenly, so a contiguous or uniformly strided operation becomes one flat
 //      loop (the contiguous fast path falls out of the strides, no flag);
 //   3. picks a schedule: one flat loop split among threads; tiles of
-//      `tileInner` × `tileOuter` over two dimensions when an operand runs across memory in
-//      the inner dimension (`a + b.T`), so each cache line read is used fully;
-//      or an odometer over the outer dimensions;
+//      `tileInner` × `tileOuter` over two dimensions when an operand runs
+//      across memory in the inner dimension but contiguously in another
+//      (`a + b.T`): the body copies that operand's tile into a buffer
+//      (`runTile`), so every loop reads memory in long contiguous runs; or an
+//      odometer over the outer dimensions;
 //   4. runs in parallel (`parallelFor`) above `parallelThreshold` elements.
 // The body never knows which schedule ran it, which keeps kernels (the
 // algorithm) apart from the schedule, and lets a fused expression later be
