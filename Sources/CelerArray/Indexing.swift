@@ -187,11 +187,7 @@ extension NDArray {
     /// Row-major positions (0 ..< count) of the nonzero elements.
     @inlinable
     func flatPositions() -> [Int] {
-        let flat = ascontiguous()
-        var positions: [Int] = []
-        let p = flat.baseAddress
-        for i in 0..<flat.count where p[i].isNonzero { positions.append(i) }
-        return positions
+        nonzeroPositions().scalars.map { Int($0) }
     }
 
     /// Rows (entries along axis 0) at `indices`, as a new array of shape

@@ -36,8 +36,8 @@ public protocol StridedLoopBody {
     /// per row; bodies override it to copy a transposed operand's tile into a
     /// contiguous buffer first (NumPy's buffering), so the inner loop is
     /// contiguous and each cache line of the transposed operand is read once.
-    /// `scratch` holds `StridedLoop.tileScratchBytes` bytes per operand,
-    /// 64-byte aligned, for such buffers.
+    /// `scratch` holds `StridedLoop.tileScratchBytes` bytes for each input
+    /// (input `k` at `scratch + (k − 1)·tileScratchBytes`), 64-byte aligned.
     func runTile(rows: Int, count: Int, offsets: UnsafePointer<Int>, inner: UnsafePointer<Int>, outer: UnsafePointer<Int>,
                  operands: Int, scratch: UnsafeMutableRawPointer)
 }
@@ -180,9 +180,11 @@ public enum StridedLoop {
                 }
             }
             if threads <= 1 { chunk(0..<count); return }
-            // Blocks of whole cache lines, dealt so each thread gets one run.
+            // Blocks of whole cache lines, taken 4096 at a time from a shared
+            // counter, so a thread that the OS preempts does not hold up the
+            // loop (the cores are shared with other work).
             let blocks = (count + 7) / 8
-            parallelFor(0..<blocks) { r in chunk((r.lowerBound * 8)..<Swift.min(r.upperBound * 8, count)) }
+            parallelFor(0..<blocks, schedule: .dynamic(4096)) { r in chunk((r.lowerBound * 8)..<Swift.min(r.upperBound * 8, count)) }
         }
     }
 
@@ -227,7 +229,7 @@ public enum StridedLoop {
                 }
             }
             if threads <= 1 { chunk(0..<total); return }
-            parallelFor(0..<total) { chunk($0) }
+            parallelFor(0..<total, schedule: .dynamic(1 << 15)) { chunk($0) }
         }
     }
 
@@ -248,7 +250,8 @@ public enum StridedLoop {
             func chunk(_ range: Range<Int>) {
                 // One tile buffer per chunk (per thread), on the heap: a
                 // temporary allocation per tile costs more than the tile.
-                let buffers = UnsafeMutableRawPointer(AlignedMemory.allocate(UInt8.self, count: operands * tileScratchBytes))
+                // Slots for the inputs only (operand 0, the output, is never buffered).
+                let buffers = UnsafeMutableRawPointer(AlignedMemory.allocate(UInt8.self, count: (operands - 1) * tileScratchBytes))
                 defer { AlignedMemory.deallocate(buffers.assumingMemoryBound(to: UInt8.self)) }
                 withUnsafeTemporaryAllocation(of: Int.self, capacity: operands) { scratch in
                     let base = scratch.baseAddress!
@@ -272,7 +275,8 @@ public enum StridedLoop {
                 }
             }
             if threads <= 1 { chunk(0..<units); return }
-            parallelFor(0..<units) { chunk($0) }
+            // About 8 claims per thread: each claim allocates its tile buffers.
+            parallelFor(0..<units, schedule: .dynamic(Swift.max(1, units / (8 * threads)))) { chunk($0) }
         }
     }
 }

@@ -72,7 +72,9 @@ func matmul2D<T: NDArrayNumeric>(_ a: NDArray<T>, _ b: NDArray<T>) -> NDArray<T>
         }
     }
     withExtendedLifetime((a, b, c)) {
-        if work < StridedLoop.parallelThreshold || m < 2 { rows(0..<m) } else { parallelFor(0..<m) { rows($0) } }
+        if work < StridedLoop.parallelThreshold || m < 2 { rows(0..<m) } else {
+            parallelFor(0..<m, schedule: .dynamic(Swift.max(1, m / 16))) { rows($0) }
+        }
     }
     return c
 }

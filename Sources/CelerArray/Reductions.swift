@@ -372,12 +372,51 @@ extension NDArray {
     /// order (NumPy's `nonzero`).
     @inlinable
     public func nonzero() -> [NDArray<Int64>] {
-        let positions = flatPositions()
+        let positions = nonzeroPositions()
+        if ndim == 1 { return [positions] }
         let cs = Layout.contiguousStrides(shape)
+        let p = positions.baseAddress, count = positions.count
         return (0..<ndim).map { d in
-            let out = NDArray<Int64>(uninitializedShape: [positions.count])
-            for (j, p) in positions.enumerated() { out.baseAddress[j] = Int64((p / cs[d]) % shape[d]) }
+            let out = NDArray<Int64>(uninitializedShape: [count])
+            let o = out.baseAddress, step = Int64(cs[d]), size = Int64(shape[d])
+            for j in 0..<count { o[j] = (p[j] / step) % size }
             return out
+        }
+    }
+
+    /// Row-major positions (0 ..< count) of the nonzero elements, ascending.
+    /// Bool arrays are scanned 8 elements per 64-bit word, skipping all-false
+    /// words (a sieve's mask is mostly false); other types use a branch-free
+    /// compaction (write every position, advance only past nonzero ones).
+    @inlinable
+    public func nonzeroPositions() -> NDArray<Int64> {
+        withContiguousElements { b in
+            let n = b.count
+            let total = countNonzero()
+            // One spare slot for the last unconditional write.
+            let out = NDArray<Int64>(uninitializedShape: [total + 1])
+            let o = out.baseAddress
+            var j = 0
+            var i = 0
+            if Element.self == Bool.self {
+                // A Bool is one byte, 0 or 1: each set bit of a word is one true element.
+                let raw = UnsafeRawPointer(b.baseAddress!)
+                while i &+ 8 <= n {
+                    var word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    while word != 0 {
+                        o[j] = Int64(truncatingIfNeeded: i &+ word.trailingZeroBitCount >> 3)
+                        j &+= 1
+                        word &= word &- 1
+                    }
+                    i &+= 8
+                }
+            }
+            while i < n {
+                o[j] = Int64(truncatingIfNeeded: i)
+                j &+= b[i].isNonzero ? 1 : 0
+                i &+= 1
+            }
+            return out[.s(0, total)]
         }
     }
 }

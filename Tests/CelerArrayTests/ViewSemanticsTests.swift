@@ -32,6 +32,20 @@ import Testing
         #expect(isPrime.countNonzero() == 10)
     }
 
+    @Test func nonzeroOfBoolWordsAndTails() {
+        var rng = TestRandom(21)
+        for n in [1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 200] {
+            for density in [0, 1, 3, 8] {
+                let values = (0..<n).map { _ in density > 0 && rng.int(0...(density - 1)) == 0 }
+                let mask = NDArray<Bool>(values)
+                let expected = values.indices.filter { values[$0] }.map(Int64.init)
+                #expect(mask.nonzero()[0].scalars == expected)
+                #expect(mask[.step(-1)].nonzeroPositions().scalars == values.reversed().indices.filter { Array(values.reversed())[$0] }.map(Int64.init))
+                #expect(mask.astype(Int32.self).nonzero()[0].scalars == expected)
+            }
+        }
+    }
+
     @Test func reshapeIsAViewWhenStridesAllowElseACopy() throws {
         let a = NDArray<Int64>.arange(24)
         let b = a.reshaped(2, 3, 4)
