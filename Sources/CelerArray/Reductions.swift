@@ -135,17 +135,15 @@ extension NDArray {
             if !kernel.isExactlySplittable || threads <= 1 || n < StridedLoop.parallelThreshold {
                 return kernel.reduce(p, n, 1)
             }
-            var partial = [Element?](repeating: nil, count: threads)
+            // One contiguous part per thread, combined in order.
+            var partial = [Element](repeating: p[0], count: threads)
             partial.withUnsafeMutableBufferPointer { out in
                 let out = UncheckedSendable(out)
                 parallelFor(0..<threads) { r in
-                    for t in r {
-                        let lo = n * t / threads, hi = n * (t + 1) / threads
-                        if lo < hi { out.value[t] = kernel.reduce(p + lo, hi - lo, 1) }
-                    }
+                    for t in r { out.value[t] = kernel.reduce(p + n * t / threads, n * (t + 1) / threads - n * t / threads, 1) }
                 }
             }
-            return partial.compactMap { $0 }.reduce(into: nil as Element?) { acc, x in acc = acc.map { kernel($0, x) } ?? x }!
+            return partial.dropFirst().reduce(partial[0]) { kernel($0, $1) }
         }
     }
 
