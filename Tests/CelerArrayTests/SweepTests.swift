@@ -57,6 +57,8 @@ func broadcastElement<T>(_ a: NDArray<T>, _ i: [Int]) -> T {
         #expect(t.copy().scalars == t.scalars)
         // Reductions of the same data, exact since the values lie on a 1/8 grid.
         #expect(out.sum() == expected.reduce(0, +))
+        #expect(out.max() == expected.max()! && out.min() == expected.min()!)
+        #expect(out.argmax() == expected.firstIndex(of: expected.max()!)!)
         if shape.count >= 2 {
             let s1 = out.sum(axis: 1)
             #expect(s1.count == shape[0] * shape.dropFirst(2).reduce(1, *))
