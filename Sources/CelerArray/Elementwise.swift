@@ -220,17 +220,17 @@ extension NDArray where Element: NDArrayNumeric {
     @inlinable public static func + (a: consuming NDArray, b: Element) -> NDArray { elementwise(AddKernel<Element>(), a, NDArray(scalar: b)) }
     /// Elementwise a + b with a scalar.
     @inlinable public static func + (a: Element, b: consuming NDArray) -> NDArray { elementwise(AddKernel<Element>(), NDArray(scalar: a), b) }
-    /// In place: `a = a + b`, writing into `a`'s storage (every view of it sees the change).
+    /// In place: `a = a + b`, writing into `a`'s storage (every view of it sees the change; works on a `let`).
     @inlinable public static func += (a: NDArray, b: NDArray) { a.add(b) }
     /// In place with a scalar.
     @inlinable public static func += (a: NDArray, b: Element) { a.add(NDArray(scalar: b)) }
-    /// In place: writes `self add other` into this view; `other` broadcasts to this shape.
+    /// In place: writes `self + other` into this view; `other` broadcasts to this shape.
     @inlinable public func add(_ other: NDArray) {
         trapping { () throws(CelerError) in try apply(AddKernel<Element>(), self, other, out: self) }
     }
     /// In place with a scalar.
     @inlinable public func add(_ other: Element) { add(NDArray(scalar: other)) }
-    /// A new array: `self add other`, broadcasting.
+    /// A new array: `self + other`, broadcasting; throws naming both shapes if they do not broadcast.
     @inlinable public func adding(_ other: NDArray) throws(CelerError) -> NDArray { try map(AddKernel<Element>(), self, other) }
 }
 
@@ -250,17 +250,17 @@ extension NDArray where Element: NDArrayNumeric {
     @inlinable public static func - (a: consuming NDArray, b: Element) -> NDArray { elementwise(SubtractKernel<Element>(), a, NDArray(scalar: b)) }
     /// Elementwise a − b with a scalar.
     @inlinable public static func - (a: Element, b: consuming NDArray) -> NDArray { elementwise(SubtractKernel<Element>(), NDArray(scalar: a), b) }
-    /// In place: `a = a - b`, writing into `a`'s storage (every view of it sees the change).
+    /// In place: `a = a - b`, writing into `a`'s storage (every view of it sees the change; works on a `let`).
     @inlinable public static func -= (a: NDArray, b: NDArray) { a.subtract(b) }
     /// In place with a scalar.
     @inlinable public static func -= (a: NDArray, b: Element) { a.subtract(NDArray(scalar: b)) }
-    /// In place: writes `self subtract other` into this view; `other` broadcasts to this shape.
+    /// In place: writes `self − other` into this view; `other` broadcasts to this shape.
     @inlinable public func subtract(_ other: NDArray) {
         trapping { () throws(CelerError) in try apply(SubtractKernel<Element>(), self, other, out: self) }
     }
     /// In place with a scalar.
     @inlinable public func subtract(_ other: Element) { subtract(NDArray(scalar: other)) }
-    /// A new array: `self subtract other`, broadcasting.
+    /// A new array: `self − other`, broadcasting; throws naming both shapes if they do not broadcast.
     @inlinable public func subtracting(_ other: NDArray) throws(CelerError) -> NDArray { try map(SubtractKernel<Element>(), self, other) }
 }
 
@@ -280,17 +280,17 @@ extension NDArray where Element: NDArrayNumeric {
     @inlinable public static func * (a: consuming NDArray, b: Element) -> NDArray { elementwise(MultiplyKernel<Element>(), a, NDArray(scalar: b)) }
     /// Elementwise a × b with a scalar.
     @inlinable public static func * (a: Element, b: consuming NDArray) -> NDArray { elementwise(MultiplyKernel<Element>(), NDArray(scalar: a), b) }
-    /// In place: `a = a * b`, writing into `a`'s storage (every view of it sees the change).
+    /// In place: `a = a * b`, writing into `a`'s storage (every view of it sees the change; works on a `let`).
     @inlinable public static func *= (a: NDArray, b: NDArray) { a.multiply(b) }
     /// In place with a scalar.
     @inlinable public static func *= (a: NDArray, b: Element) { a.multiply(NDArray(scalar: b)) }
-    /// In place: writes `self multiply other` into this view; `other` broadcasts to this shape.
+    /// In place: writes `self × other` into this view; `other` broadcasts to this shape.
     @inlinable public func multiply(_ other: NDArray) {
         trapping { () throws(CelerError) in try apply(MultiplyKernel<Element>(), self, other, out: self) }
     }
     /// In place with a scalar.
     @inlinable public func multiply(_ other: Element) { multiply(NDArray(scalar: other)) }
-    /// A new array: `self multiply other`, broadcasting.
+    /// A new array: `self × other`, broadcasting; throws naming both shapes if they do not broadcast.
     @inlinable public func multiplying(_ other: NDArray) throws(CelerError) -> NDArray { try map(MultiplyKernel<Element>(), self, other) }
 }
 
@@ -310,18 +310,18 @@ extension NDArray where Element: NDArrayNumeric {
     @inlinable public static func / (a: consuming NDArray, b: Element) -> NDArray { elementwise(DivideKernel<Element>(), a, NDArray(scalar: b)) }
     /// Elementwise a ÷ b (floor division for integers, x / 0 = 0) with a scalar.
     @inlinable public static func / (a: Element, b: consuming NDArray) -> NDArray { elementwise(DivideKernel<Element>(), NDArray(scalar: a), b) }
-    /// In place: `a = a / b`, writing into `a`'s storage (every view of it sees the change).
+    /// In place: `a = a / b`, writing into `a`'s storage (every view of it sees the change; works on a `let`).
     @inlinable public static func /= (a: NDArray, b: NDArray) { a.divide(b) }
     /// In place with a scalar.
     @inlinable public static func /= (a: NDArray, b: Element) { a.divide(NDArray(scalar: b)) }
-    /// In place: writes `self divide other` into this view; `other` broadcasts to this shape.
+    /// In place: writes `self ÷ other` into this view; `other` broadcasts to this shape.
     @inlinable public func divide(_ other: NDArray) {
         trapping { () throws(CelerError) in try apply(DivideKernel<Element>(), self, other, out: self) }
     }
     /// In place with a scalar.
     @inlinable public func divide(_ other: Element) { divide(NDArray(scalar: other)) }
-    /// A new array: `self divide other`, broadcasting.
-    @inlinable public func divideing(_ other: NDArray) throws(CelerError) -> NDArray { try map(DivideKernel<Element>(), self, other) }
+    /// A new array: `self ÷ other`, broadcasting; throws naming both shapes if they do not broadcast.
+    @inlinable public func dividing(_ other: NDArray) throws(CelerError) -> NDArray { try map(DivideKernel<Element>(), self, other) }
 }
 
 /// Elementwise a ÷ b (floor division for integers, x / 0 = 0) into `out` (no allocation); `a` and `b` broadcast to `out`'s shape.
@@ -332,14 +332,12 @@ public func divide<Element: NDArrayNumeric>(_ a: NDArray<Element>, _ b: NDArray<
 }
 
 extension NDArray where Element: NDArrayReal {
-    /// In place: writes `self minimum other` into this view; `other` broadcasts to this shape.
+    /// In place: writes `minimum(self, other)` into this view; `other` broadcasts to this shape.
     @inlinable public func minimum(_ other: NDArray) {
         trapping { () throws(CelerError) in try apply(MinimumKernel<Element>(), self, other, out: self) }
     }
     /// In place with a scalar.
     @inlinable public func minimum(_ other: Element) { minimum(NDArray(scalar: other)) }
-    /// A new array: `self minimum other`, broadcasting.
-    @inlinable public func minimuming(_ other: NDArray) throws(CelerError) -> NDArray { try map(MinimumKernel<Element>(), self, other) }
 }
 
 /// Elementwise the smaller of a and b, NaN if either is NaN into `out` (no allocation); `a` and `b` broadcast to `out`'s shape.
@@ -362,14 +360,12 @@ public func minimum<Element: NDArrayReal>(_ a: NDArray<Element>, _ b: Element) -
 }
 
 extension NDArray where Element: NDArrayReal {
-    /// In place: writes `self maximum other` into this view; `other` broadcasts to this shape.
+    /// In place: writes `maximum(self, other)` into this view; `other` broadcasts to this shape.
     @inlinable public func maximum(_ other: NDArray) {
         trapping { () throws(CelerError) in try apply(MaximumKernel<Element>(), self, other, out: self) }
     }
     /// In place with a scalar.
     @inlinable public func maximum(_ other: Element) { maximum(NDArray(scalar: other)) }
-    /// A new array: `self maximum other`, broadcasting.
-    @inlinable public func maximuming(_ other: NDArray) throws(CelerError) -> NDArray { try map(MaximumKernel<Element>(), self, other) }
 }
 
 /// Elementwise the larger of a and b, NaN if either is NaN into `out` (no allocation); `a` and `b` broadcast to `out`'s shape.
@@ -392,14 +388,12 @@ public func maximum<Element: NDArrayReal>(_ a: NDArray<Element>, _ b: Element) -
 }
 
 extension NDArray where Element: NDArrayFloatingPoint {
-    /// In place: writes `self power other` into this view; `other` broadcasts to this shape.
+    /// In place: writes `power(self, other)` into this view; `other` broadcasts to this shape.
     @inlinable public func power(_ other: NDArray) {
         trapping { () throws(CelerError) in try apply(PowerKernel<Element>(), self, other, out: self) }
     }
     /// In place with a scalar.
     @inlinable public func power(_ other: Element) { power(NDArray(scalar: other)) }
-    /// A new array: `self power other`, broadcasting.
-    @inlinable public func powering(_ other: NDArray) throws(CelerError) -> NDArray { try map(PowerKernel<Element>(), self, other) }
 }
 
 /// Elementwise a to the power b (C `pow`) into `out` (no allocation); `a` and `b` broadcast to `out`'s shape.
