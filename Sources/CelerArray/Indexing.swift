@@ -44,7 +44,9 @@ public enum NDIndex: Sendable, Equatable, ExpressibleByIntegerLiteral {
     @inlinable public static func step(_ step: Int) -> NDIndex { .slice(start: nil, stop: nil, step: step) }
     /// A Swift range as a slice: `.r(2..<5)`, `.r(2...)`, `.r(..<(-1))`.
     @inlinable public static func r(_ range: Range<Int>) -> NDIndex { .s(range.lowerBound, range.upperBound) }
-    @inlinable public static func r(_ range: ClosedRange<Int>) -> NDIndex { .s(range.lowerBound, range.upperBound + 1) }
+    @inlinable public static func r(_ range: ClosedRange<Int>) -> NDIndex {
+        .s(range.lowerBound, range.upperBound == -1 ? nil : range.upperBound + 1)
+    }
     @inlinable public static func r(_ range: PartialRangeFrom<Int>) -> NDIndex { .s(range.lowerBound, nil) }
     @inlinable public static func r(_ range: PartialRangeUpTo<Int>) -> NDIndex { .s(nil, range.upperBound) }
 

@@ -22,6 +22,9 @@ import Testing
         #expect(column.shape == [3, 1] && column.scalars == [1, -1, 9])
         #expect(a[.ellipsis, -1].scalars == [3, 7, 100])
         #expect(a[1].shape == [4] && a[1, 2].shape == [] && a[1, 2].item == -1)
+        let v = NDArray<Int64>.arange(6)
+        #expect(v[.r(1..<4)].scalars == [1, 2, 3] && v[.r(1...4)].scalars == [1, 2, 3, 4])
+        #expect(v[.r(-3...(-1))].scalars == [3, 4, 5] && v[.r(..<(-4))].scalars == [0, 1] && v[.r(4...)].scalars == [4, 5])
     }
 
     @Test func sieveStyleStridedAssignment() {
