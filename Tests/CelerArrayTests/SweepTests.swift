@@ -127,3 +127,22 @@ func broadcastElement<T>(_ a: NDArray<T>, _ i: [Int]) -> T {
         #expect(m[mask: m .>= 3].scalars == [3, 4, 5])
     }
 }
+
+/// A user-defined fused kernel, as docs/arrays.md shows: a·x + y in one pass.
+struct AXPY: BinaryKernel {
+    let a: Double
+    func callAsFunction(_ x: Double, _ y: Double) -> Double { a * x + y }
+}
+
+@Suite struct ExtensionTests {
+    @Test func userKernelsGetBroadcastingTilingAndThreads() throws {
+        var rng = TestRandom(31)
+        let x = rng.array([300, 250]), y = rng.array([250, 300])
+        let expected = zip(x.scalars, y.T.copy().scalars).map { 2 * $0 + $1 }
+        let yT = y.T                      // a transposed output: the driver orders loops by it
+        try apply(AXPY(a: 2), x, yT, out: yT)
+        #expect(yT.copy().scalars == expected)
+        let row = NDArray<Double>([1, 2, 3])
+        #expect(try map(AXPY(a: 10), row, NDArray<Double>([100, 200])[.all, .newAxis]).scalars == [110, 120, 130, 210, 220, 230])
+    }
+}
