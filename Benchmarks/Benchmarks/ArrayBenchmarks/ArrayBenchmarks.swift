@@ -1,4 +1,80 @@
+// Benchmarks of CelerArray's strided loop driver. Run from Benchmarks/:
+//   swift package benchmark --target ArrayBenchmarks
+// NumPy's side of each comparison, and the numbers, are in docs/arrays.md
+// ("Performance"); the NumPy commands are listed there.
 import Benchmark
+import CelerArray
+import CelerParallel
 
-// SKELETON STUB: the suite's benchmarks come with its module.
-let benchmarks: @Sendable () -> Void = {}
+// Inputs are built once, on first use (a global `let` is lazy), outside the
+// measured region: each benchmark touches its inputs before startMeasurement().
+let n20M = 20_000_000
+let vectorA = NDArray<Double>.randomUniform([n20M], seed: 1)
+let vectorB = NDArray<Double>.randomUniform([n20M], seed: 2)
+let vectorOut = NDArray<Double>.zeros([n20M])
+let side = 4000
+let matrixA = NDArray<Double>.randomUniform([side, side], seed: 3)
+let matrixB = NDArray<Double>.randomUniform([side, side], seed: 4)
+let matrixOut = NDArray<Double>.zeros([side, side])
+let sumInput = NDArray<Double>.randomUniform([100_000_000], seed: 5)
+let grid = NDArray<Double>.randomUniform([2000, 2000], seed: 42)
+let gridOut = NDArray<Double>.zeros([1998, 1998])
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock], timeUnits: .milliseconds, warmupIterations: 2,
+        maxDuration: .seconds(3), maxIterations: 50)
+
+    Benchmark("copy 20M doubles (bandwidth reference): out.assign(a)") { benchmark in
+        blackHole(vectorA.count + vectorOut.count)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { try! vectorOut.assign(vectorA) }
+    }
+    Benchmark("a + b, 20M doubles, into out (np.add(a, b, out=c))") { benchmark in
+        blackHole(vectorA.count + vectorB.count + vectorOut.count)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { try! add(vectorA, vectorB, out: vectorOut) }
+    }
+    Benchmark("a + b, 20M doubles, new array") { benchmark in
+        blackHole(vectorA.count + vectorB.count)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { blackHole(vectorA + vectorB) }
+    }
+    Benchmark("a + b, 4000², into out") { benchmark in
+        blackHole(matrixA.count + matrixB.count + matrixOut.count)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { try! add(matrixA, matrixB, out: matrixOut) }
+    }
+    Benchmark("a + b.T, 4000², into out (tiled, transposed operand buffered)") { benchmark in
+        blackHole(matrixA.count + matrixB.count + matrixOut.count)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { try! add(matrixA, matrixB.T, out: matrixOut) }
+    }
+    Benchmark("sum, 1e8 doubles (pairwise, NumPy's order)") { benchmark in
+        blackHole(sumInput.count)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { blackHole(sumInput.sum()) }
+    }
+    Benchmark("Laplacian 2000², NumPy style from slices (temporaries)") { benchmark in
+        blackHole(grid.count)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let f = grid
+            let lap = (f[.to(-2), .s(1, -1)] + f[.from(2), .s(1, -1)]) + (f[.s(1, -1), .to(-2)] + f[.s(1, -1), .from(2)])
+                - f[.s(1, -1), .s(1, -1)] * 4.0
+            blackHole(lap)
+        }
+    }
+    Benchmark("Laplacian 2000², NumPy style into out (one temporary)") { benchmark in
+        blackHole(grid.count + gridOut.count)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let f = grid
+            try! add(f[.to(-2), .s(1, -1)], f[.from(2), .s(1, -1)], out: gridOut)
+            let t = f[.s(1, -1), .to(-2)] + f[.s(1, -1), .from(2)]
+            gridOut += t
+            try! multiply(f[.s(1, -1), .s(1, -1)], NDArray(scalar: 4.0), out: t)
+            gridOut -= t
+        }
+    }
+}

@@ -1,0 +1,423 @@
+import CelerCore
+import CelerParallel
+import RealModule
+
+// Reductions over all elements or along one axis.
+//
+// Order of operations (so results are reproducible, and equal NumPy's):
+// - sum of a contiguous run uses NumPy's pairwise summation (blocks of 128
+//   with 8 interleaved accumulators, halves split at multiples of 8). A
+//   contiguous array's `sum()` equals `np.sum` bit for bit; the parallel
+//   version splits at the same points, so it gives the same bits too.
+// - along an axis that is not the innermost in memory, slices are combined in
+//   order, `out = a[0]; out = out ⊕ a[1]; …` (vectorised across the slice), as NumPy does.
+// - `mean` is `sum / n`; `std` is `sqrt(sum((a − mean)²) / n)`, as NumPy computes them.
+// Non-contiguous arrays are copied to row-major order before a full reduction.
+
+/// A binary kernel that can also fold a strided run of elements.
+public protocol ReductionKernel: BinaryKernel where A == Output, B == Output {
+    /// The fold of `n ≥ 1` elements `p[0], p[stride], …`.
+    func reduce(_ p: UnsafePointer<Output>, _ n: Int, _ stride: Int) -> Output
+    /// Whether `reduce` of a run equals combining the reductions of its halves
+    /// exactly, so a full reduction may be split among threads anywhere.
+    var isExactlySplittable: Bool { get }
+}
+
+extension ReductionKernel {
+    @inlinable
+    public func reduce(_ p: UnsafePointer<Output>, _ n: Int, _ stride: Int) -> Output {
+        var r = p[0]
+        for i in 1..<n { r = self(r, p[i &* stride]) }
+        return r
+    }
+    @inlinable public var isExactlySplittable: Bool { true }
+}
+
+extension AddKernel: ReductionKernel {
+    @inlinable
+    public func reduce(_ p: UnsafePointer<Element>, _ n: Int, _ stride: Int) -> Element {
+        pairwiseSum(p, n, stride)
+    }
+    /// Pairwise sums split only at their own split points (see `sum()`).
+    @inlinable public var isExactlySplittable: Bool { false }
+}
+extension MultiplyKernel: ReductionKernel {
+    @inlinable public var isExactlySplittable: Bool { false }
+}
+extension MinimumKernel: ReductionKernel {}
+extension MaximumKernel: ReductionKernel {}
+
+/// NumPy's pairwise summation of `p[0], p[stride], …, p[(n−1)·stride]`.
+@inlinable
+public func pairwiseSum<T: NDArrayNumeric>(_ p: UnsafePointer<T>, _ n: Int, _ stride: Int) -> T {
+    if n < 8 {
+        var r = T.ndZero
+        for i in 0..<n { r = T.ndAdd(r, p[i &* stride]) }
+        return r
+    }
+    if n <= 128 {
+        var r0 = p[0], r1 = p[stride], r2 = p[2 &* stride], r3 = p[3 &* stride]
+        var r4 = p[4 &* stride], r5 = p[5 &* stride], r6 = p[6 &* stride], r7 = p[7 &* stride]
+        var i = 8
+        let end = n - n % 8
+        if stride == 1 {
+            while i < end {
+                r0 = T.ndAdd(r0, p[i]); r1 = T.ndAdd(r1, p[i &+ 1])
+                r2 = T.ndAdd(r2, p[i &+ 2]); r3 = T.ndAdd(r3, p[i &+ 3])
+                r4 = T.ndAdd(r4, p[i &+ 4]); r5 = T.ndAdd(r5, p[i &+ 5])
+                r6 = T.ndAdd(r6, p[i &+ 6]); r7 = T.ndAdd(r7, p[i &+ 7])
+                i &+= 8
+            }
+        } else {
+            while i < end {
+                let q = p + i &* stride
+                r0 = T.ndAdd(r0, q[0]); r1 = T.ndAdd(r1, q[stride])
+                r2 = T.ndAdd(r2, q[2 &* stride]); r3 = T.ndAdd(r3, q[3 &* stride])
+                r4 = T.ndAdd(r4, q[4 &* stride]); r5 = T.ndAdd(r5, q[5 &* stride])
+                r6 = T.ndAdd(r6, q[6 &* stride]); r7 = T.ndAdd(r7, q[7 &* stride])
+                i &+= 8
+            }
+        }
+        var r = T.ndAdd(T.ndAdd(T.ndAdd(r0, r1), T.ndAdd(r2, r3)), T.ndAdd(T.ndAdd(r4, r5), T.ndAdd(r6, r7)))
+        while i < n { r = T.ndAdd(r, p[i &* stride]); i &+= 1 }
+        return r
+    }
+    var half = n / 2
+    half -= half % 8
+    return T.ndAdd(pairwiseSum(p, half, stride), pairwiseSum(p + half &* stride, n - half, stride))
+}
+
+/// `pairwiseSum` of a contiguous run, with the top levels of its recursion
+/// run on different threads: the same splits, so the same result.
+@inlinable
+public func parallelPairwiseSum<T: NDArrayNumeric>(_ p: UnsafePointer<T>, _ n: Int) -> T {
+    let threads = Parallel.threadCount
+    if threads <= 1 || n < StridedLoop.parallelThreshold { return pairwiseSum(p, n, 1) }
+    // Leaves of the recursion at the depth that gives at least `threads` pieces.
+    var depth = 0
+    while (1 << depth) < threads { depth += 1 }
+    var leaves: [(start: Int, count: Int)] = []
+    func split(_ start: Int, _ count: Int, _ level: Int) {
+        if level == depth || count <= 128 { leaves.append((start, count)); return }
+        var half = count / 2
+        half -= half % 8
+        split(start, half, level + 1)
+        split(start + half, count - half, level + 1)
+    }
+    split(0, n, 0)
+    var partial = [T](repeating: .ndZero, count: leaves.count)
+    partial.withUnsafeMutableBufferPointer { out in
+        let out = UncheckedSendable(out)
+        parallelFor(0..<leaves.count, schedule: .dynamic(1)) { r in
+            for l in r { out.value[l] = pairwiseSum(p + leaves[l].start, leaves[l].count, 1) }
+        }
+    }
+    var next = 0
+    func combine(_ count: Int, _ level: Int) -> T {
+        if level == depth || count <= 128 { defer { next += 1 }; return partial[next] }
+        var half = count / 2
+        half -= half % 8
+        let left = combine(half, level + 1)
+        return T.ndAdd(left, combine(count - half, level + 1))
+    }
+    return combine(n, 0)
+}
+
+extension NDArray {
+    /// Folds every element with `kernel`; nil for an empty array.
+    @inlinable
+    public func reduceAll<K: ReductionKernel>(_ kernel: K) -> Element? where K.Output == Element {
+        let n = count
+        if n == 0 { return nil }
+        return withContiguousElements { buffer -> Element in
+            let p = buffer.baseAddress!
+            let threads = Parallel.threadCount
+            if !kernel.isExactlySplittable || threads <= 1 || n < StridedLoop.parallelThreshold {
+                return kernel.reduce(p, n, 1)
+            }
+            // One contiguous part per thread, combined in order.
+            var partial = [Element](repeating: p[0], count: threads)
+            partial.withUnsafeMutableBufferPointer { out in
+                let out = UncheckedSendable(out)
+                parallelFor(0..<threads) { r in
+                    for t in r { out.value[t] = kernel.reduce(p + n * t / threads, n * (t + 1) / threads - n * t / threads, 1) }
+                }
+            }
+            return partial.dropFirst().reduce(partial[0]) { kernel($0, $1) }
+        }
+    }
+
+    /// Folds along `axis` with `kernel` into `out` (the shape without `axis`,
+    /// or with it as 1 when `keepdims`); `axis` must not be empty.
+    @inlinable
+    public func reduce<K: ReductionKernel>(_ kernel: K, axis: Int, out: NDArray<Element>, keepdims: Bool = false) throws(CelerError) where K.Output == Element {
+        let ax = try checkedAxis(axis)
+        var outShape = shape
+        outShape.remove(at: ax)
+        let expected = keepdims ? shape.enumerated().map { $0.offset == ax ? 1 : $0.element } : outShape
+        guard out.shape == expected else { throw ArrayError.shapeMismatch("reduction output", expected: expected, got: out.shape) }
+        let n = shape[ax]
+        guard n > 0 else { throw ArrayError.invalid("axis", "zero-size array to reduction operation along axis \(axis), which has no identity") }
+        let target = keepdims ? out.squeezed(axis: ax) : out
+        var inner = strides
+        let axisStride = inner.remove(at: ax)
+        let innermost = inner.allSatisfy { $0 == 0 || Swift.abs(axisStride) <= Swift.abs($0) }
+        let source = target.safeInput(self)
+        if innermost {
+            // Fold each output element's run along the axis.
+            var sourceStrides = source.strides
+            let sourceAxisStride = sourceStrides.remove(at: ax)
+            withExtendedLifetime((source, target)) {
+                StridedLoop.execute(AxisFoldLoop(kernel: kernel, out: target.baseAddress, x: source.baseAddress, n: n, stride: sourceAxisStride),
+                                    shape: target.shape, strides: [target.strides, sourceStrides])
+            }
+            return
+        }
+        // Combine whole slices in order, vectorised across each slice.
+        let lead = Array(repeating: NDIndex.all, count: ax)
+        try target.assign(source.view(lead + [.index(0)]))
+        for i in 1..<n { try apply(kernel, target, source.view(lead + [.index(i)]), out: target) }
+    }
+
+    /// Folds along `axis` into a new array.
+    @inlinable
+    public func reduced<K: ReductionKernel>(_ kernel: K, axis: Int, keepdims: Bool = false) -> NDArray where K.Output == Element {
+        let ax = normalizedAxis(axis)
+        var s = shape
+        if keepdims { s[ax] = 1 } else { s.remove(at: ax) }
+        let out = NDArray(uninitializedShape: s)
+        trapping { () throws(CelerError) in try reduce(kernel, axis: ax, out: out, keepdims: keepdims) }
+        return out
+    }
+}
+
+@usableFromInline
+struct AxisFoldLoop<K: ReductionKernel>: StridedLoopBody {
+    @usableFromInline let kernel: K
+    @usableFromInline let out: UnsafeMutablePointer<K.Output>
+    @usableFromInline let x: UnsafePointer<K.Output>
+    @usableFromInline let n: Int
+    @usableFromInline let stride: Int
+    @inlinable init(kernel: K, out: UnsafeMutablePointer<K.Output>, x: UnsafePointer<K.Output>, n: Int, stride: Int) {
+        self.kernel = kernel; self.out = out; self.x = x; self.n = n; self.stride = stride
+    }
+    @inlinable
+    func run(count: Int, offsets: UnsafePointer<Int>, strides: UnsafePointer<Int>) {
+        let o = out + offsets[0], p = x + offsets[1]
+        for i in 0..<count { o[i &* strides[0]] = kernel.reduce(p + i &* strides[1], n, stride) }
+    }
+}
+
+// MARK: - Public reductions
+
+extension NDArray where Element: NDArrayNumeric {
+    /// The sum of all elements (0 when empty), by pairwise summation; equals
+    /// `np.sum` exactly for contiguous arrays. Threads above 65 536 elements.
+    @inlinable
+    public func sum() -> Element {
+        if count == 0 { return .ndZero }
+        return withContiguousElements { parallelPairwiseSum($0.baseAddress!, $0.count) }
+    }
+    /// Sums along `axis`.
+    @inlinable
+    public func sum(axis: Int, keepdims: Bool = false) -> NDArray {
+        if shape[normalizedAxis(axis)] == 0 {
+            var s = shape; if keepdims { s[normalizedAxis(axis)] = 1 } else { s.remove(at: normalizedAxis(axis)) }
+            return .zeros(s)
+        }
+        return reduced(AddKernel<Element>(), axis: axis, keepdims: keepdims)
+    }
+    /// The product of all elements (1 when empty), in row-major order.
+    @inlinable
+    public func prod() -> Element { reduceAll(MultiplyKernel<Element>()) ?? .ndOne }
+    /// Products along `axis`.
+    @inlinable
+    public func prod(axis: Int, keepdims: Bool = false) -> NDArray { reduced(MultiplyKernel<Element>(), axis: axis, keepdims: keepdims) }
+}
+
+extension NDArray where Element: NDArrayReal {
+    /// The smallest element (NaN if any is NaN); traps on an empty array.
+    @inlinable
+    public func min() -> Element {
+        guard let m = reduceAll(MinimumKernel<Element>()) else { fatalError("zero-size array to reduction operation minimum which has no identity") }
+        return m
+    }
+    /// The largest element (NaN if any is NaN); traps on an empty array.
+    @inlinable
+    public func max() -> Element {
+        guard let m = reduceAll(MaximumKernel<Element>()) else { fatalError("zero-size array to reduction operation maximum which has no identity") }
+        return m
+    }
+    /// Minima along `axis`.
+    @inlinable public func min(axis: Int, keepdims: Bool = false) -> NDArray { reduced(MinimumKernel<Element>(), axis: axis, keepdims: keepdims) }
+    /// Maxima along `axis`.
+    @inlinable public func max(axis: Int, keepdims: Bool = false) -> NDArray { reduced(MaximumKernel<Element>(), axis: axis, keepdims: keepdims) }
+
+    /// The row-major position of the first smallest element (of the first NaN, if any).
+    @inlinable
+    public func argmin() -> Int { argExtreme(preferLess: true) }
+    /// The row-major position of the first largest element (of the first NaN, if any).
+    @inlinable
+    public func argmax() -> Int { argExtreme(preferLess: false) }
+
+    @inlinable
+    func argExtreme(preferLess: Bool) -> Int {
+        precondition(count > 0, "attempt to get \(preferLess ? "argmin" : "argmax") of an empty sequence")
+        return withContiguousElements { b in
+            var best = 0
+            if b[0].ndIsNaN { return 0 }
+            for i in 1..<b.count {
+                let x = b[i]
+                if x.ndIsNaN { return i }
+                if preferLess ? x < b[best] : x > b[best] { best = i }
+            }
+            return best
+        }
+    }
+
+    /// Positions of the smallest elements along `axis`.
+    @inlinable
+    public func argmin(axis: Int) -> NDArray<Int64> { argExtreme(axis: axis, preferLess: true) }
+    /// Positions of the largest elements along `axis`.
+    @inlinable
+    public func argmax(axis: Int) -> NDArray<Int64> { argExtreme(axis: axis, preferLess: false) }
+
+    @inlinable
+    func argExtreme(axis: Int, preferLess: Bool) -> NDArray<Int64> {
+        let ax = normalizedAxis(axis)
+        let moved = transposed(Array(0..<ndim).filter { $0 != ax } + [ax]).ascontiguous()
+        let n = shape[ax]
+        precondition(n > 0, "attempt to get \(preferLess ? "argmin" : "argmax") of an empty sequence")
+        var outShape = shape
+        outShape.remove(at: ax)
+        let out = NDArray<Int64>(uninitializedShape: outShape)
+        let rows = moved.reshaped(-1, n)
+        for r in 0..<out.count {
+            rows[.index(r)].withContiguousElements { b in
+                var best = 0
+                if !b[0].ndIsNaN {
+                    for i in 1..<n {
+                        if b[i].ndIsNaN { best = i; break }
+                        if preferLess ? b[i] < b[best] : b[i] > b[best] { best = i }
+                    }
+                }
+                out.baseAddress[r] = Int64(best)
+            }
+        }
+        return out
+    }
+}
+
+extension NDArray where Element: NDArrayFloatingPoint {
+    /// The mean of all elements: `sum() / count` (NaN when empty).
+    @inlinable
+    public func mean() -> Element { sum() / Element(count) }
+    /// Means along `axis`.
+    @inlinable
+    public func mean(axis: Int, keepdims: Bool = false) -> NDArray {
+        let s = sum(axis: axis, keepdims: keepdims)
+        s.divide(Element(shape[normalizedAxis(axis)]))
+        return s
+    }
+    /// The standard deviation `sqrt(mean(|a − mean|²))`, with `ddof` as in NumPy.
+    @inlinable
+    public func std(ddof: Int = 0) -> Element {
+        let d = self - mean()
+        d.multiply(d)
+        return Element.sqrt(d.sum() / Element(count - ddof))
+    }
+    /// Standard deviations along `axis`.
+    @inlinable
+    public func std(axis: Int, ddof: Int = 0, keepdims: Bool = false) -> NDArray {
+        let ax = normalizedAxis(axis)
+        let d = self - mean(axis: ax, keepdims: true)
+        d.multiply(d)
+        let s = d.sum(axis: ax, keepdims: keepdims)
+        s.divide(Element(shape[ax] - ddof))
+        trapping { () throws(CelerError) in try CelerArray.sqrt(s, out: s) }
+        return s
+    }
+}
+
+extension NDArray {
+    /// Whether any element is nonzero (true).
+    @inlinable
+    public func any() -> Bool { withContiguousElements { $0.contains { $0.isNonzero } } }
+    /// Whether every element is nonzero (true); true when empty.
+    @inlinable
+    public func all() -> Bool { withContiguousElements { $0.allSatisfy { $0.isNonzero } } }
+    /// The number of nonzero (true) elements.
+    @inlinable
+    public func countNonzero() -> Int {
+        withContiguousElements { b in
+            var n = 0
+            for x in b where x.isNonzero { n &+= 1 }
+            return n
+        }
+    }
+    /// Whether any element is nonzero along `axis`.
+    @inlinable
+    public func any(axis: Int, keepdims: Bool = false) -> NDArray<Bool> {
+        (self.astype(Bool.self)).reduced(LogicalOrKernel(), axis: axis, keepdims: keepdims)
+    }
+    /// Whether all elements are nonzero along `axis`.
+    @inlinable
+    public func all(axis: Int, keepdims: Bool = false) -> NDArray<Bool> {
+        (self.astype(Bool.self)).reduced(LogicalAndKernel(), axis: axis, keepdims: keepdims)
+    }
+
+    /// The indices of the nonzero elements, one array per axis, in row-major
+    /// order (NumPy's `nonzero`).
+    @inlinable
+    public func nonzero() -> [NDArray<Int64>] {
+        let positions = nonzeroPositions()
+        if ndim == 1 { return [positions] }
+        let cs = Layout.contiguousStrides(shape)
+        let p = positions.baseAddress, count = positions.count
+        return (0..<ndim).map { d in
+            let out = NDArray<Int64>(uninitializedShape: [count])
+            let o = out.baseAddress, step = Int64(cs[d]), size = Int64(shape[d])
+            for j in 0..<count { o[j] = (p[j] / step) % size }
+            return out
+        }
+    }
+
+    /// Row-major positions (0 ..< count) of the nonzero elements, ascending.
+    /// Bool arrays are scanned 8 elements per 64-bit word, skipping all-false
+    /// words (a sieve's mask is mostly false); other types use a branch-free
+    /// compaction (write every position, advance only past nonzero ones).
+    @inlinable
+    public func nonzeroPositions() -> NDArray<Int64> {
+        withContiguousElements { b in
+            let n = b.count
+            let total = countNonzero()
+            // One spare slot for the last unconditional write.
+            let out = NDArray<Int64>(uninitializedShape: [total + 1])
+            let o = out.baseAddress
+            var j = 0
+            var i = 0
+            if Element.self == Bool.self {
+                // A Bool is one byte, 0 or 1: each set bit of a word is one true element.
+                let raw = UnsafeRawPointer(b.baseAddress!)
+                while i &+ 8 <= n {
+                    var word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    while word != 0 {
+                        o[j] = Int64(truncatingIfNeeded: i &+ word.trailingZeroBitCount >> 3)
+                        j &+= 1
+                        word &= word &- 1
+                    }
+                    i &+= 8
+                }
+            }
+            while i < n {
+                o[j] = Int64(truncatingIfNeeded: i)
+                j &+= b[i].isNonzero ? 1 : 0
+                i &+= 1
+            }
+            return out[.s(0, total)]
+        }
+    }
+}
+
+extension LogicalOrKernel: ReductionKernel {}
+extension LogicalAndKernel: ReductionKernel {}

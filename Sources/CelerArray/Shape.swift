@@ -1,0 +1,80 @@
+import CelerCore
+
+/// Shape and stride arithmetic. Strides count elements (not bytes, unlike
+/// NumPy) and may be negative (reversed views) or zero (broadcast views).
+public enum Layout {
+    /// Row-major (C order) strides of a contiguous array of `shape`.
+    @inlinable
+    public static func contiguousStrides(_ shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var step = 1
+        for d in stride(from: shape.count - 1, through: 0, by: -1) {
+            strides[d] = step
+            step *= Swift.max(shape[d], 1)
+        }
+        return strides
+    }
+
+    /// The number of elements of `shape`.
+    @inlinable
+    public static func count(_ shape: [Int]) -> Int { shape.reduce(1, *) }
+
+    /// Whether `strides` walk `shape` in row-major order with no gap
+    /// (dimensions of size 1 may have any stride).
+    @inlinable
+    public static func isContiguous(_ shape: [Int], _ strides: [Int]) -> Bool {
+        var step = 1
+        for d in stride(from: shape.count - 1, through: 0, by: -1) where shape[d] != 1 {
+            if shape[d] == 0 { return true }
+            if strides[d] != step { return false }
+            step *= shape[d]
+        }
+        return true
+    }
+
+    /// The shape NumPy's broadcasting rules give `shapes`: align them on the
+    /// right; each dimension must be equal across shapes or 1.
+    @inlinable
+    public static func broadcastShapes(_ shapes: [[Int]]) throws(CelerError) -> [Int] {
+        let ndim = shapes.map(\.count).max() ?? 0
+        var result = [Int](repeating: 1, count: ndim)
+        for shape in shapes {
+            let pad = ndim - shape.count
+            for (d, n) in shape.enumerated() {
+                let r = result[pad + d]
+                if r == n || n == 1 { continue }
+                if r == 1 { result[pad + d] = n; continue }
+                throw ArrayError.broadcast(shapes)
+            }
+        }
+        return result
+    }
+
+    /// Strides that view an array of `shape`/`strides` as the broadcast
+    /// `target` shape: stride 0 along new and stretched dimensions.
+    @inlinable
+    public static func broadcastStrides(_ shape: [Int], _ strides: [Int], to target: [Int]) throws(CelerError) -> [Int] {
+        let pad = target.count - shape.count
+        guard pad >= 0 else { throw ArrayError.broadcast([shape, target]) }
+        var result = [Int](repeating: 0, count: target.count)
+        for d in 0..<shape.count {
+            if shape[d] == target[pad + d] { result[pad + d] = strides[d] }
+            else if shape[d] == 1 { result[pad + d] = 0 }
+            else { throw ArrayError.broadcast([shape, target]) }
+        }
+        return result
+    }
+
+    /// The lowest and highest element offsets a view touches (relative to its
+    /// own first element), or nil when it is empty.
+    @inlinable
+    public static func extent(_ shape: [Int], _ strides: [Int]) -> (low: Int, high: Int)? {
+        var low = 0, high = 0
+        for d in 0..<shape.count {
+            if shape[d] == 0 { return nil }
+            let span = (shape[d] - 1) * strides[d]
+            if span < 0 { low += span } else { high += span }
+        }
+        return (low, high)
+    }
+}

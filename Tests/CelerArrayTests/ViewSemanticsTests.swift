@@ -1,0 +1,175 @@
+import CelerArray
+import CelerCore
+import Testing
+
+// Views, copies, storage lifetime and error messages, without NumPy.
+
+@Suite struct ViewSemanticsTests {
+    @Test func slicesAreViewsAndWritesGoThrough() throws {
+        let a = NDArray<Double>.arange(12).reshaped(3, 4)
+        #expect(!a.isView && a.isContiguous)
+        let inner = a[.s(1, -1), .s(1, -1)]
+        #expect(inner.shape == [1, 2] && inner.sharesStorage(with: a) && inner.isView)
+        #expect(inner.strides == [4, 1] && inner.offset == 5)
+        inner.fill(-1)
+        #expect(a.scalars == [0, 1, 2, 3, 4, -1, -1, 7, 8, 9, 10, 11])
+        let reversed = a[.step(-1), .step(-2)]
+        #expect(reversed.strides == [-4, -2] && !reversed.isContiguous)
+        #expect(reversed.scalars == [11, 9, 7, -1, 3, 1])
+        reversed[0, 0] = NDArray(scalar: 100)
+        #expect(a[element: 2, 3] == 100)
+        let column = a[.all, .newAxis, 1]
+        #expect(column.shape == [3, 1] && column.scalars == [1, -1, 9])
+        #expect(a[.ellipsis, -1].scalars == [3, 7, 100])
+        #expect(a[1].shape == [4] && a[1, 2].shape == [] && a[1, 2].item == -1)
+        let v = NDArray<Int64>.arange(6)
+        #expect(v[.r(1..<4)].scalars == [1, 2, 3] && v[.r(1...4)].scalars == [1, 2, 3, 4])
+        #expect(v[.r(-3...(-1))].scalars == [3, 4, 5] && v[.r(..<(-4))].scalars == [0, 1] && v[.r(4...)].scalars == [4, 5])
+    }
+
+    @Test func sieveStyleStridedAssignment() {
+        let isPrime = NDArray<Bool>.ones([31])
+        isPrime[.to(2)] = false
+        for n in 2...5 where isPrime[element: n] { isPrime[.from(n * n, step: n)] = false }
+        #expect(isPrime.nonzero()[0].scalars == [2, 3, 5, 7, 11, 13, 17, 19, 23, 29])
+        #expect(isPrime.countNonzero() == 10)
+    }
+
+    @Test func nonzeroOfBoolWordsAndTails() {
+        var rng = TestRandom(21)
+        for n in [1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 200] {
+            for density in [0, 1, 3, 8] {
+                let values = (0..<n).map { _ in density > 0 && rng.int(0...(density - 1)) == 0 }
+                let mask = NDArray<Bool>(values)
+                let expected = values.indices.filter { values[$0] }.map(Int64.init)
+                #expect(mask.nonzero()[0].scalars == expected)
+                #expect(mask[.step(-1)].nonzeroPositions().scalars == values.reversed().indices.filter { Array(values.reversed())[$0] }.map(Int64.init))
+                #expect(mask.astype(Int32.self).nonzero()[0].scalars == expected)
+            }
+        }
+    }
+
+    @Test func reshapeIsAViewWhenStridesAllowElseACopy() throws {
+        let a = NDArray<Int64>.arange(24)
+        let b = a.reshaped(2, 3, 4)
+        #expect(b.sharesStorage(with: a))
+        let t = b.T
+        #expect(t.sharesStorage(with: a) && !t.isContiguous)
+        let flatT = try t.reshaped([-1])
+        #expect(!flatT.sharesStorage(with: a))
+        #expect(flatT.scalars == t.scalars)
+        let sliced = b[.all, .s(0, 2), .all]          // rows 0,1 of each block: (2, 2, 4)
+        let merged = try sliced.reshaped([2, 8])        // last two axes are contiguous together
+        #expect(merged.sharesStorage(with: a))
+        let notMerged = try sliced.reshaped([4, 4])     // would merge axes across the gap: a copy
+        #expect(!notMerged.sharesStorage(with: a) && notMerged.scalars == sliced.scalars)
+        #expect(throws: CelerError.self) { try a.reshaped([5, 5]) }
+        #expect(throws: CelerError.self) { try a.reshaped([-1, -1]) }
+        #expect(a.ravel().sharesStorage(with: a) && !a.flatten().sharesStorage(with: a))
+        #expect(a.reshaped(4, -1).shape == [4, 6])
+    }
+
+    @Test func broadcastViewsHaveZeroStrides() throws {
+        let row = NDArray<Double>([1, 2, 3])
+        let grid = try row.broadcast(to: [4, 3])
+        #expect(grid.strides == [0, 1] && grid.sharesStorage(with: row))
+        #expect((grid + row[.all, .newAxis][.s(0, 1), .all]).shape == [4, 3])
+        #expect(throws: CelerError.self) { try row.broadcast(to: [4, 2]) }
+        let col = NDArray<Double>([10, 20])[.all, .newAxis]
+        #expect((col + row).scalars == [11, 12, 13, 21, 22, 23])
+    }
+
+    @Test func storageIsFreedWithTheLastView() {
+        weak var storage: NDStorage<Double>?
+        var view: NDArray<Double>? = nil
+        do {
+            let a = NDArray<Double>.zeros([1000])
+            storage = a.storage
+            view = a[.s(10, 20)]
+        }
+        #expect(storage != nil)
+        view = nil
+        _ = view
+        #expect(storage == nil)
+    }
+
+    @Test func storageIsAligned() {
+        for n in [1, 3, 1000, 300_000] {
+            let a = NDArray<Float>.zeros([n])
+            #expect(Int(bitPattern: a.baseAddress) % 64 == 0)
+        }
+    }
+
+    @Test func errorMessagesNameShapesIndicesAndAxes() throws {
+        let a = NDArray<Double>.zeros([3, 4]), b = NDArray<Double>.zeros([5])
+        do { _ = try a.adding(b); Issue.record("no error") } catch {
+            #expect(error.description.contains("(3, 4)") && error.description.contains("(5,)"))
+        }
+        do { _ = try a.view([1, 7]); Issue.record("no error") } catch {
+            #expect(error.description == "index: index 7 is out of bounds for axis 1 with size 4")
+        }
+        do { _ = try a.reshaped([5, 2]); Issue.record("no error") } catch {
+            #expect(error.description == "reshape: cannot reshape array of size 12 with shape (3, 4) into shape (5, 2)")
+        }
+        do { _ = try a.view([.step(0)]); Issue.record("no error") } catch {
+            #expect(error.description.contains("slice step cannot be zero"))
+        }
+        do { try add(a, b, out: a); Issue.record("no error") } catch {
+            #expect(error.description.contains("(5,)"))
+        }
+        do { _ = try a.matmul(NDArray<Double>.zeros([3])); Issue.record("no error") } catch {
+            #expect(error.description.contains("not aligned"))
+        }
+        #expect(throws: CelerError.self) { try NDArray<Double>([[1, 2], [3]]) }
+        #expect(throws: CelerError.self) { try concatenate([a, b]) }
+        #expect(throws: CelerError.self) { try a.view([.ellipsis, .ellipsis]) }
+        #expect(throws: CelerError.self) { try a.reduce(AddKernel<Double>(), axis: 2, out: b) }
+    }
+
+    @Test func outFormsWriteIntoExistingStorageOnly() throws {
+        let a = NDArray<Double>.arange(6).reshaped(2, 3), b = NDArray<Double>([10, 20, 30])
+        let out = NDArray<Double>.zeros([2, 3])
+        let before = out.storage
+        try add(a, b, out: out)
+        #expect(out.storage === before && out.scalars == [10, 21, 32, 13, 24, 35])
+        try sqrt(out, out: out)
+        #expect(out[element: 0, 0] == 10.0.squareRoot())
+        let c = a.copy()
+        c += b
+        c.subtract(b)
+        c *= 2
+        #expect(c.scalars == [0, 2, 4, 6, 8, 10])
+    }
+
+    @Test func temporaryElisionNeverClobbersLiveArrays() {
+        let a = NDArray<Double>.arange(8)
+        let t = a + 1
+        let u = t * 2                       // t is used again below: must not be reused
+        let v = (a * 3) - t                 // the temporary a * 3 may be reused
+        #expect(t.scalars == (1...8).map(Double.init))
+        #expect(u.scalars == (1...8).map { (i: Int) -> Double in Double(2 * i) })
+        let expected: [Double] = (0..<8).map { (i: Int) -> Double in Double(2 * i - 1) }
+        #expect(v.scalars == expected)
+        let view = a[.s(0, 4)]
+        let w = view + view                 // a view is never reused
+        #expect(a.scalars == (0..<8).map(Double.init) && w.scalars == [0, 2, 4, 6])
+        var x = NDArray<Double>.ones([4])
+        x = x + x                           // both operands are the same storage
+        #expect(x.scalars == [2, 2, 2, 2])
+    }
+
+    @Test func creationFunctions() throws {
+        #expect(NDArray<Double>.linspace(0, 1, count: 5).scalars == [0, 0.25, 0.5, 0.75, 1])
+        #expect(NDArray<Int32>.arange(5, 0, step: -2).scalars == [5, 3, 1])
+        #expect(NDArray<Double>.identity(3).sum() == 3)
+        let r = NDArray<Double>.randomUniform([4, 5], seed: 7)
+        let g = SplitMix64(seed: 7)
+        #expect(r.scalars == (0..<20).map { g.uniform($0) })
+        let z = NDArray<Double>.randomNormal([10_000], seed: 3)
+        #expect(Swift.abs(z.mean()) < 0.05 && Swift.abs(z.std() - 1) < 0.05)
+        let cube = try NDArray<Int64>([[[1, 2], [3, 4]], [[5, 6], [7, 8]]])
+        #expect(cube.shape == [2, 2, 2] && cube[1, 0, 1].item == 6)
+        #expect(NDArray<Double>.full([2, 2], 3.5).sum() == 14)
+        #expect(NDArray<Bool>.zeros([3]).any() == false && NDArray<Bool>.ones([3]).all())
+    }
+}
