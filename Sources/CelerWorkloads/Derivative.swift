@@ -1,3 +1,4 @@
+import CelerArray
 import CelerCore
 import CelerParallel
 
@@ -28,6 +29,12 @@ public enum Derivative: CaseStudy {
                 let out = StencilBox([Double](repeating: 0, count: config.outputCount))
                 return PreparedRun(run: { naive(f, dx: config.dx, out: &out.value) },
                                    validation: { out.value.withUnsafeBufferPointer(validationSummary) })
+            },
+            Rung("ndarray", "NumPy style on NDArray: (f[:-2] - 2*f[1:-1] + f[2:]) / dx**2, with temporaries") { config in
+                let f = NDArray<Double>(copying: makeInput(config))
+                let out = StencilBox(NDArray<Double>.empty([config.outputCount]))
+                return PreparedRun(run: { out.value = ndarrayDerivative(f: f, dx: config.dx) },
+                                   validation: { out.value.withContiguousElements(validationSummary) })
             },
             Rung("tuned", "unsafe pointers, no bounds checks, 1/dx² hoisted (exact when a power of two)") { config in
                 prepared(config, parallel: false) { f, out in tuned(f, dx: config.dx, out: out) }

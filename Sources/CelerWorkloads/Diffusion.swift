@@ -1,3 +1,4 @@
+import CelerArray
 import CelerCore
 import CelerParallel
 
@@ -44,6 +45,14 @@ public enum Diffusion: CaseStudy {
                                        for row in grids.value.0 { row.withUnsafeBufferPointer { summary.add($0) } }
                                        return validationValues(summary)
                                    })
+            },
+            Rung("ndarray", "NumPy style on NDArray: rolled copies, whole-grid adds, in place") { config in
+                let initial = makeInput(config)
+                let u = NDArray<Double>.empty([config.rows, config.cols])
+                return PreparedRun(run: {
+                    u.baseAddress.update(from: initial.pointer, count: initial.count)
+                    ndarrayDiffusion(u: u, steps: config.steps, dt: config.dt, D: config.diffusivity)
+                }, validation: { u.withContiguousElements(validationSummary) })
             },
             Rung("tuned", "flat buffers, unsafe pointers, wrap only at the edges") { config in
                 prepared(config, parallel: false) { initial, a, b in tuned(initial, config, a, b) }

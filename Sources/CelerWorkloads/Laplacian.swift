@@ -1,3 +1,4 @@
+import CelerArray
 import CelerCore
 import CelerParallel
 
@@ -39,6 +40,12 @@ public enum Laplacian: CaseStudy {
                                        for row in out.value { row.withUnsafeBufferPointer { summary.add($0) } }
                                        return validationValues(summary)
                                    })
+            },
+            Rung("ndarray", "NumPy style on NDArray: sums of shifted slices into a preallocated out") { config in
+                let f = NDArray<Double>(copying: makeInput(config), shape: [config.rows, config.cols])
+                let out = NDArray<Double>.zeros([config.outputRows, config.outputCols])
+                return PreparedRun(run: { _ = ndarrayLaplacian(f: f, dx: config.dx, dy: config.dy, out: out) },
+                                   validation: { out.withContiguousElements(validationSummary) })
             },
             Rung("tuned", "flat buffers, unsafe pointers, constants hoisted (exact reciprocals)") { config in
                 prepared(config, parallel: false) { f, out in tuned(f, config, out: out) }

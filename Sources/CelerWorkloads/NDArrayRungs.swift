@@ -1,4 +1,5 @@
 import CelerArray
+import CelerCore
 
 // The `ndarray` rungs: the case studies written the way the tutorials write
 // them with NumPy (slices and whole-array operations, temporaries and all),
@@ -77,4 +78,12 @@ func ndarraySieve(limit: Int) -> [Int64] {
         n += 1
     }
     return isPrime.nonzero()[0].scalars
+}
+
+extension NDArray where Element == Double {
+    /// A contiguous array holding a copy of `buffer`, shaped `shape` (1-D by default).
+    init(copying buffer: AlignedBuffer<Double>, shape: [Int]? = nil) {
+        self = NDArray.empty(shape ?? [buffer.count])
+        baseAddress.update(from: buffer.pointer, count: buffer.count)
+    }
 }

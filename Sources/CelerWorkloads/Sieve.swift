@@ -59,6 +59,8 @@ public enum Sieve: CaseStudy {
         [
             Rung("naive", "a Bool per number, while loops from p², then collect (the tutorials' version)",
                  prepare: prepareNaive),
+            Rung("ndarray", "NumPy style on NDArray: is_prime[n*n::n] = False, then nonzero",
+                 prepare: prepareNDArray),
             Rung("bytes", "one byte per odd number, unsafe pointers, no bounds checks",
                  prepare: prepareBytes),
             Rung("bits", "one bit per odd number (N/16 bytes), primes read with trailing-zero counts",
@@ -129,7 +131,7 @@ public enum Sieve: CaseStudy {
     /// memory proportional to N and refuse N > `wholeArrayLimit`. A refused
     /// rung's prepared run does nothing and validates as `refused=N`.
     public static func refusal(rung: String, _ config: Config) -> CelerError? {
-        guard ["naive", "bytes", "bits"].contains(rung), config.limit > wholeArrayLimit else { return nil }
+        guard ["naive", "ndarray", "bytes", "bits"].contains(rung), config.limit > wholeArrayLimit else { return nil }
         return CelerError("--limit", "the \(rung) rung holds the whole range in memory and allows N ≤ \(wholeArrayLimit); "
                                      + "use --variant segmented,parallel for N = \(config.limit)")
     }
@@ -170,6 +172,17 @@ public enum Sieve: CaseStudy {
         return prepared(config, rung: "naive",
                         count: { NaiveSieve.count(NaiveSieve.sieve(limit: limit)) },
                         collect: { NaiveSieve.collect(NaiveSieve.sieve(limit: limit), into: $0) })
+    }
+
+    @Sendable static func prepareNDArray(_ config: Config) -> PreparedRun {
+        let limit = config.limit
+        return prepared(config, rung: "ndarray",
+                        count: { ndarraySieve(limit: limit).count },
+                        collect: { out in
+                            let primes = ndarraySieve(limit: limit)
+                            primes.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: $0.count) }
+                            return primes.count
+                        })
     }
 
     @Sendable static func prepareBytes(_ config: Config) -> PreparedRun {

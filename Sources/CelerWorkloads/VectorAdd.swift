@@ -1,3 +1,4 @@
+import CelerArray
 import CelerCore
 import CelerParallel
 
@@ -23,6 +24,13 @@ public enum VectorAdd: CaseStudy {
                 let out = StencilBox([Double](repeating: 0, count: config.n))
                 return PreparedRun(run: { naive(a, b, out: &out.value) },
                                    validation: { out.value.withUnsafeBufferPointer(validationSummary) })
+            },
+            Rung("ndarray", "NumPy style on NDArray: add(a, b, out: c)") { config in
+                let (a, b) = makeInputs(config)
+                let x = NDArray<Double>(copying: a), y = NDArray<Double>(copying: b)
+                let out = NDArray<Double>.zeros([config.n])
+                return PreparedRun(run: { ndarrayAdd(a: x, b: y, out: out) },
+                                   validation: { out.withContiguousElements(validationSummary) })
             },
             Rung("tuned", "unsafe pointers, no bounds checks") { config in
                 prepared(config, parallel: false, tuned)
