@@ -102,10 +102,15 @@ public struct Rung<Config>: Sendable {
     public let summary: String
     /// Whether it uses more than one thread (`Parallel.threadCount`).
     public let threaded: Bool
+    /// Whether it skips part of the work `CaseStudy.work` counts (Mandelbrot's
+    /// interior shortcut): its FLOP rate would overstate the hardware's, so
+    /// reports leave the rate out.
+    public let skipsWork: Bool
     public let prepare: @Sendable (Config) -> PreparedRun
-    public init(_ name: String, _ summary: String, threaded: Bool = false,
+    public init(_ name: String, _ summary: String, threaded: Bool = false, skipsWork: Bool = false,
                 prepare: @escaping @Sendable (Config) -> PreparedRun) {
-        self.name = name; self.summary = summary; self.threaded = threaded; self.prepare = prepare
+        self.name = name; self.summary = summary; self.threaded = threaded; self.skipsWork = skipsWork
+        self.prepare = prepare
     }
 }
 
@@ -163,7 +168,7 @@ public struct AnyCaseStudy: Sendable {
                 expected: W.expected(config),
                 rungs: W.rungs.map { rung in
                     ConfiguredRung(name: rung.name, summary: rung.summary, threaded: rung.threaded,
-                                   prepare: { rung.prepare(config) })
+                                   skipsWork: rung.skipsWork, prepare: { rung.prepare(config) })
                 },
                 work: { W.work(config, result: $0) })
         }
@@ -183,5 +188,6 @@ public struct ConfiguredRung: Sendable {
     public let name: String
     public let summary: String
     public let threaded: Bool
+    public let skipsWork: Bool
     public let prepare: @Sendable () -> PreparedRun
 }

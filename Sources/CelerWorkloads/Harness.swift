@@ -244,7 +244,7 @@ public enum Harness {
                 workload: study.name, variant: rung.name, kind: .celer, summary: rung.summary,
                 parameters: study.parameters, threads: threads, times: times,
                 requestedRuns: max(1, settings.repeats), validation: validation,
-                expected: expected, reference: reference, work: work,
+                expected: expected, reference: reference, work: rung.skipsWork ? nil : work,
                 ceiling: ceilings?.ceiling(for: work.bound, threads: threads))
             row.baselineMedian = rows.first { $0.median != nil }?.median ?? row.median
             rows.append(row)

@@ -63,7 +63,7 @@ public enum Mandelbrot: CaseStudy {
             Rung("parallel", "the simd kernel, rows dealt dynamically to Parallel.threadCount threads", threaded: true,
                  prepare: { prepared($0) { p, out in countParallel(MandelbrotRule.self, p, into: out) } }),
             Rung("cardioid", "parallel, and points in the main cardioid or period-2 bulb get maxiter at once",
-                 threaded: true,
+                 threaded: true, skipsWork: true,
                  prepare: { prepared($0) { p, out in countParallel(MandelbrotInteriorRule.self, p, into: out) } }),
         ]
     }
