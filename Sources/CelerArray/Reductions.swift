@@ -5,14 +5,14 @@ import RealModule
 // Reductions over all elements or along one axis.
 //
 // Order of operations (so results are reproducible, and equal NumPy's):
-// - sum of a contiguous run uses NumPy's pairwise summation (blocks of 128
-//   with 8 interleaved accumulators, halves split at multiples of 8). A
-//   contiguous array's `sum()` equals `np.sum` bit for bit; the parallel
+// - sum uses NumPy's pairwise summation (blocks of 128 with 8 interleaved
+//   accumulators, halves split at multiples of 8) over runs taken in NumPy's
+//   order (see `sum()`), so `sum()` equals `np.sum` bit for bit; the parallel
 //   version splits at the same points, so it gives the same bits too.
 // - along an axis that is not the innermost in memory, slices are combined in
 //   order, `out = a[0]; out = out ⊕ a[1]; …` (vectorised across the slice), as NumPy does.
 // - `mean` is `sum / n`; `std` is `sqrt(sum((a − mean)²) / n)`, as NumPy computes them.
-// Non-contiguous arrays are copied to row-major order before a full reduction.
+// Other full reductions copy non-contiguous arrays to row-major order first.
 
 /// A binary kernel that can also fold a strided run of elements.
 public protocol ReductionKernel: BinaryKernel where A == Output, B == Output {
@@ -211,12 +211,76 @@ struct AxisFoldLoop<K: ReductionKernel>: StridedLoopBody {
 // MARK: - Public reductions
 
 extension NDArray where Element: NDArrayNumeric {
-    /// The sum of all elements (0 when empty), by pairwise summation; equals
-    /// `np.sum` exactly for contiguous arrays. Threads above 65 536 elements.
+    /// The sum of all elements (0 when empty), in NumPy's order, so it equals
+    /// `np.sum` bit for bit: elements are walked as the strided driver plans
+    /// (memory order; transposes and strided views of a contiguous block are
+    /// one run, summed pairwise). Other layouts are summed as NumPy's buffered
+    /// iterator does: whole runs gathered into buffers of at most 8192
+    /// elements, each buffer summed pairwise, the buffers' sums added in order
+    /// to 0. Buffers are summed on several threads above 65 536 elements; the
+    /// order of operations does not change.
     @inlinable
     public func sum() -> Element {
-        if count == 0 { return .ndZero }
-        return withContiguousElements { parallelPairwiseSum($0.baseAddress!, $0.count) }
+        let n = count
+        if n == 0 { return .ndZero }
+        let (loopShape, loopStrides) = StridedLoop.plan(shape: shape, strides: [strides])
+        let steps = loopStrides[0]
+        return withExtendedLifetime(self) { () -> Element in
+            let first = UnsafePointer(baseAddress)
+            if loopShape.count == 1 {
+                if steps[0] == 1 { return Element.ndAdd(.ndZero, parallelPairwiseSum(first, n)) }
+                return Element.ndAdd(.ndZero, pairwiseSum(first, n, steps[0]))
+            }
+            let runLength = loopShape[0], runs = n / runLength
+            // Offsets of the runs, in odometer order over the outer dimensions.
+            var offsets = [Int](repeating: 0, count: runs)
+            var index = [Int](repeating: 0, count: loopShape.count)
+            var offset = 0
+            for r in 0..<runs {
+                offsets[r] = offset
+                var d = 1
+                while d < loopShape.count {
+                    index[d] += 1
+                    offset += steps[d]
+                    if index[d] < loopShape[d] { break }
+                    offset -= loopShape[d] * steps[d]
+                    index[d] = 0
+                    d += 1
+                }
+            }
+            let bufferSize = 8192
+            let runsPerBuffer = Swift.max(1, bufferSize / runLength)
+            let buffers = (runs + runsPerBuffer - 1) / runsPerBuffer
+            let step = steps[0]
+            var partial = [Element](repeating: .ndZero, count: buffers)
+            partial.withUnsafeMutableBufferPointer { out in
+                let out = UncheckedSendable(out)
+                let work = { (range: Range<Int>) in
+                    if runLength > bufferSize {
+                        for r in range { out.value[r] = pairwiseSum(first + offsets[r], runLength, step) }
+                        return
+                    }
+                    let buffer = UnsafeMutablePointer<Element>.allocate(capacity: runsPerBuffer * runLength)
+                    defer { buffer.deallocate() }
+                    for k in range {
+                        let lo = k * runsPerBuffer, hi = Swift.min(lo + runsPerBuffer, runs)
+                        var filled = 0
+                        for r in lo..<hi {
+                            let src = first + offsets[r]
+                            for i in 0..<runLength { (buffer + filled + i).initialize(to: src[i * step]) }
+                            filled += runLength
+                        }
+                        out.value[k] = pairwiseSum(UnsafePointer(buffer), filled, 1)
+                    }
+                }
+                if n < StridedLoop.parallelThreshold { work(0..<buffers) } else {
+                    parallelFor(0..<buffers, schedule: .dynamic(8)) { work($0) }
+                }
+            }
+            var total = Element.ndZero
+            for p in partial { total = Element.ndAdd(total, p) }
+            return total
+        }
     }
     /// Sums along `axis`.
     @inlinable

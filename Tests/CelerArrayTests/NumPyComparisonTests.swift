@@ -195,6 +195,16 @@ struct NumPyComparisonTests {
         }
         let m = rng.array([33, 41])
         check.expect("m.sum(axis=1)", ["m": EncodedArray(m)], m.sum(axis: 1))
+        // Non-contiguous layouts: NumPy walks memory order, pairwise per run.
+        let big = NDArray<Double>.randomUniform([150, 130], seed: 99) * 1000.0 - 333.3
+        let bigInput = ["b": EncodedArray(big)]
+        check.expect("b.T.sum()", bigInput, scalar: big.T.sum())
+        check.expect("b[::-1].sum()", bigInput, scalar: big[.step(-1)].sum())
+        check.expect("b[:, ::-1].sum()", bigInput, scalar: big[.all, .step(-1)].sum())
+        check.expect("b[:, ::2].sum()", bigInput, scalar: big[.all, .step(2)].sum())
+        check.expect("b[1:-1, 3:].sum()", bigInput, scalar: big[.s(1, -1), .from(3)].sum())
+        check.expect("b[::3].T.sum()", bigInput, scalar: big[.step(3)].T.sum())
+        check.expect("b.reshape(10, 15, 130)[:, 2:9].sum()", bigInput, scalar: big.reshaped(10, 15, 130)[.all, .s(2, 9)].sum())
         check.expect("m.sum(axis=0)", ["m": EncodedArray(m)], m.sum(axis: 0))
         try check.verify()
     }

@@ -53,6 +53,7 @@ func broadcastElement<T>(_ a: NDArray<T>, _ i: [Int]) -> T {
         let expected = zip(ca.scalars, cb.scalars).map { $0 + $1 }
         #expect(out.scalars == expected)
         #expect(a.copy().scalars == ca.scalars)
+        #expect(a.sum() == ca.scalars.reduce(0, +))           // a strided view: runs summed on threads
         let t = out.transposed(Array((0..<out.ndim).reversed()))
         #expect(t.copy().scalars == t.scalars)
         // Reductions of the same data, exact since the values lie on a 1/8 grid.
