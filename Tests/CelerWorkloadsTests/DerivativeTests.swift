@@ -61,7 +61,7 @@ func derivativeRungsMatchDefinitionBitForBit(n: Int) {
     #expect(Derivative.expected(seed)?.map(\.name) == ["sum", "sum_abs"])
     options.preset = .small
     #expect(Derivative.expected(try Derivative.configure(options)) == nil)
-    #expect(Derivative.rungs.map(\.name) == ["naive", "tuned", "simd", "parallel"])
+    #expect(Derivative.rungs.map(\.name) == ["naive", "ndarray", "tuned", "simd", "parallel"])
     let work = Derivative.work(seed, result: [])
     #expect(work.flops == 4 * 9_999_998 && work.bytes == 8 * 10_000_000 + 8 * 9_999_998)
 }

@@ -101,7 +101,7 @@ func diffusionRungsMatchDefinitionBitForBit(rows: Int, cols: Int) {
     let config = try Diffusion.configure(options)
     #expect(config == Diffusion.Config(rows: 640, cols: 640, steps: 500))
     #expect(Diffusion.expected(config)?[1] == ValidationValue("max", 0.0049859556767277834))
-    #expect(Diffusion.rungs.map(\.name) == ["naive", "tuned", "simd", "parallel", "blocked"])
+    #expect(Diffusion.rungs.map(\.name) == ["naive", "ndarray", "tuned", "simd", "parallel", "blocked"])
     #expect(Diffusion.work(config, result: []).flops == 7 * 640 * 640 * 500)
     options.size = [1, 1]
     options.steps = 0

@@ -271,8 +271,11 @@ func configured(n: Int, exact: Bool) throws -> ConfiguredCaseStudy {
         #expect(records[3]["ok"] is NSNull)
         #expect(records[3]["skipped"] as? String == "numba not installed")
         #expect(records[3]["variant"] as? String == "py, \"quoted\"")
+        // The writer prints the shortest round-trip text ("\(x)"), but
+        // Foundation's JSON parser on Linux is not correctly rounded: allow it an ulp.
         let median = try #require(records[0]["median_s"] as? Double)
-        #expect(median == rows[0].median)
+        let exact = try #require(rows[0].median)
+        #expect(abs(median - exact) <= 2 * exact.ulp)
     }
 
     @Test func csvHasOneRecordPerRowAndEqualFieldCounts() throws {
