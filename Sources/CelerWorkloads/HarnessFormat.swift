@@ -205,26 +205,7 @@ public enum ComparisonFormatter {
 
 /// The little JSON writing the harness needs (library modules avoid Foundation).
 public enum JSON {
-    public static func string(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    public static func string(_ s: String) -> String { JSONText.quote(s) }
 
     /// A finite double as the shortest text that reads back exactly; null otherwise.
     public static func number(_ x: Double?) -> String {
