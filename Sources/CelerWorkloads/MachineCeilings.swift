@@ -142,7 +142,7 @@ public struct MachineCeilings: Codable, Sendable, Equatable {
         let stream = StreamProbe(elements: arrayBytes / 8)
         for t in 1...cores {
             log?("bandwidth, \(t) thread\(t == 1 ? "" : "s")…")
-            for (kernel, gbps) in stream.measure(threads: t, trials: quick ? 3 : 8) {
+            for (kernel, gbps) in stream.measure(threads: t, trials: quick ? 5 : 12) {
                 rates[kernel, default: []].append(gbps)
             }
         }
