@@ -3,17 +3,19 @@ import CelerCore
 import CelerWorkloads
 import Foundation
 
-/// `celer machine`: measures this machine's ceilings (FMA peak, copy and
-/// triad bandwidth per thread count), prints them and caches them as JSON for
-/// `celer compare`'s "% of peak" column.
+/// `celer machine`: measures this machine's ceilings (FMA peak; read, copy
+/// and triad bandwidth with ordinary and streaming stores per thread count),
+/// prints them and caches them as JSON for `celer compare`'s "% of peak" column.
 struct MachineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "machine",
         abstract: "Measure this machine's FLOP peak and memory bandwidth (cached for 'celer compare').",
         discussion: """
             FMA peak: twelve independent chains of 4-wide fused multiply-adds per core, on one \
-            core and on all cores at once. Bandwidth: STREAM-like copy (16 bytes per element) and \
-            triad (24 bytes) over arrays several times the last-level cache, for 1 to N threads. \
+            core and on all cores at once. Bandwidth: a read-only sum (8 bytes per element), \
+            STREAM-like copy (16 bytes) and triad (24 bytes), each copy and triad with ordinary and \
+            with streaming stores, over arrays several times the last-level cache, for 1 to N \
+            threads; rates count compulsory bytes only, and the memory roof is the best of them. \
             The result is cached in $XDG_CACHE_HOME/celer/machine.json (else \
             ~/.cache/celer/machine.json); --refresh measures again. Measure with a release build.
             """)
@@ -98,13 +100,17 @@ enum MachineStore {
         var s = "CPU: \(c.cpuModel), \(c.cores) core\(c.cores == 1 ? "" : "s") available\n"
         s += "FMA peak (double): \(Fmt.fixed(c.flopsPerCoreGFLOPS, 1)) GFLOP/s per core, "
         s += "\(Fmt.fixed(c.flopsAllCoresGFLOPS, 1)) GFLOP/s on \(c.cores) core\(c.cores == 1 ? "" : "s")\n"
-        s += "Memory bandwidth (arrays of \(Fmt.bytes(Double(c.arrayBytes)))):\n"
-        s += "  threads      copy GB/s     triad GB/s\n"
-        for t in 0..<min(c.copyGBps.count, c.triadGBps.count) {
+        s += "Memory bandwidth, GB/s of compulsory bytes (read 8, copy 16, triad 24 per element; "
+        s += "-nt: streaming stores; arrays of \(Fmt.bytes(Double(c.arrayBytes)))):\n"
+        let probes = c.bandwidthProbes
+        s += "  threads" + probes.map { Fmt.pad($0.name, 10, right: true) }.joined() + Fmt.pad("roof", 10, right: true) + "\n"
+        let rows = probes.map(\.gbps.count).max() ?? 0
+        for t in 0..<rows {
             s += "  " + Fmt.pad(String(t + 1), 7, right: true)
-            s += Fmt.pad(Fmt.fixed(c.copyGBps[t], 1), 14, right: true)
-            s += Fmt.pad(Fmt.fixed(c.triadGBps[t], 1), 15, right: true) + "\n"
+            s += probes.map { Fmt.pad(t < $0.gbps.count ? Fmt.fixed($0.gbps[t], 1) : "-", 10, right: true) }.joined()
+            s += Fmt.pad(Fmt.fixed(c.bandwidth(threads: t + 1), 1), 10, right: true) + "\n"
         }
+        s += "roof: the best of these with up to that many threads; 'celer compare' divides memory-bound rates by it.\n"
         if c.quick { s += "(quick measurement)\n" }
         return s
     }
