@@ -106,9 +106,12 @@ enum ComparisonReport {
         s += "\(threads) thread\(threads == 1 ? "" : "s") used by threaded variants\n"
         s += "- FMA peak: \(Fmt.fixed(ceilings.flopsPerCoreGFLOPS, 1)) GFLOP/s per core, "
         s += "\(Fmt.fixed(ceilings.flopsAllCoresGFLOPS, 1)) GFLOP/s on all cores\n"
-        s += "- Bandwidth (copy / triad, GB/s): "
-        s += (0..<min(ceilings.copyGBps.count, ceilings.triadGBps.count)).map {
-            "\($0 + 1) thread\($0 == 0 ? "" : "s"): \(Fmt.fixed(ceilings.copyGBps[$0], 1)) / \(Fmt.fixed(ceilings.triadGBps[$0], 1))"
+        s += "- Bandwidth (GB/s of compulsory bytes; the roof is the best probe): "
+        let probes = ceilings.bandwidthProbes
+        s += (0..<(probes.map(\.gbps.count).max() ?? 0)).map { t in
+            "\(t + 1) thread\(t == 0 ? "" : "s"): "
+                + probes.map { "\($0.name) \(t < $0.gbps.count ? Fmt.fixed($0.gbps[t], 1) : "-")" }.joined(separator: ", ")
+                + ", roof \(Fmt.fixed(ceilings.bandwidth(threads: t + 1), 1))"
         }.joined(separator: "; ")
         s += ceilings.quick ? " (quick measurement; run `celer machine --refresh` for the full one)\n" : "\n"
         s += "- Timing: \(settings.warmup) warm-up run(s), up to \(settings.repeats) timed runs per variant, "
