@@ -58,6 +58,19 @@ static inline void note_free(void *p) {
     t_current -= size;
 }
 
+// Under a sanitizer (swift test --sanitize=thread|address) the sanitizer's
+// runtime owns malloc: replacing it too would crash at start-up, so the
+// wrappers are left out and counting reports itself as not installed.
+#if defined(__has_feature)
+#  if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+#    define CELER_SANITIZED 1
+#  endif
+#endif
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+#  define CELER_SANITIZED 1
+#endif
+
+#ifndef CELER_SANITIZED
 EXPORT void *malloc(size_t size) {
     void *p = __libc_malloc(size);
     note_alloc(p);
@@ -125,7 +138,13 @@ EXPORT void *pvalloc(size_t size) {
     return p;
 }
 
+#endif  // CELER_SANITIZED
+
+#ifdef CELER_SANITIZED
+int celer_malloc_counter_installed(void) { return 0; }
+#else
 int celer_malloc_counter_installed(void) { return 1; }
+#endif
 void celer_malloc_counter_ignore_this_thread(int ignore) { ignored_thread = ignore; }
 // `enabled` counts the measurements that want counting, so they can nest.
 void celer_malloc_counter_enable(int on) {
