@@ -30,11 +30,19 @@ private func diffusionOutputs(_ config: Diffusion.Config, cuts: [(bands: Int, de
     let b = AlignedBuffer<Double>(repeating: .nan, count: config.count)
     var results: [String: [Double]] = [:]
     let kernels: [(String, (UnsafePointer<Double>, Diffusion.Config, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void)] = [
-        ("tuned", Diffusion.tuned), ("simd", Diffusion.simd), ("parallel", Diffusion.parallel),
+        ("tuned", Diffusion.tuned), ("simd", Diffusion.simd),
     ]
     for (name, kernel) in kernels {
         kernel(UnsafePointer(initial.pointer), config, a.pointer, b.pointer)
         results[name] = Array(a.buffer)
+    }
+    for bands in 1...min(config.rows, 5) {
+        for pairs in [false, true] {
+            let schedule = BandStepSchedule(bands: bands)
+            Diffusion.dataflow(UnsafePointer(initial.pointer), config, a.pointer, b.pointer, schedule: schedule,
+                               pairs: pairs)
+            results["dataflow \(bands) bands, pairs \(pairs)"] = Array(a.buffer)
+        }
     }
     for cut in cuts {
         let plan = Diffusion.BlockingPlan(config, bands: cut.bands, depth: cut.depth)
@@ -44,7 +52,7 @@ private func diffusionOutputs(_ config: Diffusion.Config, cuts: [(bands: Int, de
     return results
 }
 
-@Test(arguments: [(1, 1), (1, 5), (5, 1), (2, 2), (2, 3), (3, 7), (10, 10), (17, 13), (12, 9)])
+@Test(arguments: [(1, 1), (1, 5), (5, 1), (2, 2), (2, 3), (3, 7), (10, 10), (17, 13), (12, 9), (7, 8), (6, 23)])
 func diffusionRungsMatchDefinitionBitForBit(rows: Int, cols: Int) {
     for steps in [0, 1, 2, 7, 13] {
         let config = Diffusion.Config(rows: rows, cols: cols, steps: steps)
