@@ -60,12 +60,9 @@ public enum Diffusion: CaseStudy {
             Rung("simd", "SIMD4 kernel over pairs of rows, scalar wrap columns") { config in
                 prepared(config, parallel: false) { initial, a, b in simd(initial, config, a, b) }
             },
-            Rung("parallel", "simd row pairs in bands of rows; all steps in one parallel loop, each band waiting only for its neighbours",
+            Rung("parallel", "simd row pairs in a static block of rows per thread, one parallel loop per step",
                  threaded: true) { config in
-                let schedule = BandStepSchedule(bands: bands(config))
-                return prepared(config, parallel: true) { initial, a, b in
-                    dataflow(initial, config, a, b, schedule: schedule, pairs: true)
-                }
+                prepared(config, parallel: true) { initial, a, b in parallel(initial, config, a, b) }
             },
             Rung("blocked", "temporal blocking: bands of rows advance several steps in cache, on all threads",
                  threaded: true) { config in
@@ -322,25 +319,19 @@ public enum Diffusion: CaseStudy {
         }
     }
 
-    /// The `parallel` rung's bands: four per thread (each at least one row),
-    /// so a thread that finishes early finds a band whose neighbours are done
-    /// instead of waiting for a slower thread's only band.
-    static func bands(_ config: Config) -> Int { max(1, min(config.rows, 4 * Parallel.threadCount)) }
-
-    /// The `simd` row kernel (pairs of rows) on all threads, with all steps
-    /// in one parallel loop: bands of rows advance step by step as soon as
-    /// their neighbours have (``BandStepSchedule``), instead of a fork and a
-    /// join per step.
-    static func dataflow(_ initial: UnsafePointer<Double>, _ config: Config,
-                         _ a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>,
-                         schedule: BandStepSchedule, pairs: Bool) {
+    /// The `simd` kernel on all threads: each step is one `parallelFor` over
+    /// the rows with a `.static` schedule, so every thread keeps the same
+    /// block of rows (still in its L2 from the step before) and the fork and
+    /// join cost a few µs a step. (All steps in one parallel loop with
+    /// band-to-band waits instead measured slower: see docs/stencils.md.)
+    static func parallel(_ initial: UnsafePointer<Double>, _ config: Config,
+                         _ a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>) {
         if config.steps == 0 { a.update(from: initial, count: config.count); return }
-        let pointers = UncheckedSendable((initial, a, b))
-        let bands = schedule.bands
-        schedule.run(steps: config.steps) { step, band in
-            let (src, dst) = grids(pass: step, of: config.steps, pointers.value.0, pointers.value.1, pointers.value.2)
-            let r0 = config.rows * band / bands, r1 = config.rows * (band + 1) / bands
-            stepRows(src, dst, r0..<r1, config, simd: true, pairs: pairs)
+        for step in 1...config.steps {
+            let grids = UncheckedSendable(grids(pass: step, of: config.steps, initial, a, b))
+            parallelFor(0..<config.rows, schedule: .static) { range in
+                stepRows(grids.value.src, grids.value.dst, range, config, simd: true, pairs: true)
+            }
         }
     }
 

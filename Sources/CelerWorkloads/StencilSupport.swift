@@ -1,9 +1,6 @@
 import CelerCore
 import CelerParallel
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 #if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
 import _Builtin_intrinsics.intel
 #endif
@@ -251,67 +248,3 @@ extension UnsafePointer<Double> {
     }
 }
 
-// MARK: - Dataflow over bands and steps
-
-/// Runs `steps` sweeps over a grid cut into `bands` bands of rows, on all
-/// threads, in one parallel loop instead of one per step: task (step, band)
-/// may start as soon as bands band − 1, band and band + 1 (mod bands) have
-/// finished step − 1, which is all a 3-point stencil in the row direction
-/// reads, and all that could still read the grid it overwrites when two
-/// grids alternate.
-///
-/// Threads claim tasks in (step, band) order from one counter and a task
-/// waits only for tasks claimed before it, by threads that are running them,
-/// so the schedule cannot deadlock however many of the loop's shares run at
-/// once (one share alone does every task). Each band needs at least one row.
-final class BandStepSchedule: @unchecked Sendable {
-    let bands: Int
-    private let nextTask = Atomic<Int>(0)
-    /// Steps finished per band, one cache line (8 counters) apart.
-    private let finished: UnsafeMutablePointer<Atomic<Int>>
-    private static let spacing = 8
-
-    init(bands: Int) {
-        self.bands = max(1, bands)
-        finished = .allocate(capacity: self.bands * Self.spacing)
-        for i in 0..<(self.bands * Self.spacing) { (finished + i).initialize(to: Atomic(0)) }
-    }
-
-    deinit {
-        finished.deinitialize(count: bands * Self.spacing)
-        finished.deallocate()
-    }
-
-    /// Calls `body(step, band)` for steps 1 … `steps` and every band, each
-    /// after its three neighbours' previous step. Not reentrant: one run at a time.
-    func run(steps: Int, _ body: (_ step: Int, _ band: Int) -> Void) {
-        nextTask.store(0, ordering: .relaxed)
-        for b in 0..<bands { finished[b * Self.spacing].store(0, ordering: .relaxed) }
-        let tasks = steps * bands
-        parallelFor(0..<Parallel.threadCount, schedule: .static) { _ in
-            while true {
-                let task = nextTask.wrappingAdd(1, ordering: .relaxed).oldValue
-                if task >= tasks { return }
-                let step = task / bands + 1, band = task % bands
-                if step > 1 {
-                    waitUntil(band: band == 0 ? bands - 1 : band - 1, finished: step - 1)
-                    waitUntil(band: band, finished: step - 1)
-                    waitUntil(band: band == bands - 1 ? 0 : band + 1, finished: step - 1)
-                }
-                body(step, band)
-                finished[band * Self.spacing].store(step, ordering: .releasing)
-            }
-        }
-    }
-
-    /// Spins (yielding the core after a while, in case the thread it waits
-    /// for has none) until `band` has finished `step` steps.
-    @inline(__always)
-    private func waitUntil(band: Int, finished step: Int) {
-        var spins = 0
-        while finished[band * Self.spacing].load(ordering: .acquiring) < step {
-            spins &+= 1
-            if spins > 2000 { sched_yield() }
-        }
-    }
-}

@@ -30,19 +30,11 @@ private func diffusionOutputs(_ config: Diffusion.Config, cuts: [(bands: Int, de
     let b = AlignedBuffer<Double>(repeating: .nan, count: config.count)
     var results: [String: [Double]] = [:]
     let kernels: [(String, (UnsafePointer<Double>, Diffusion.Config, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void)] = [
-        ("tuned", Diffusion.tuned), ("simd", Diffusion.simd),
+        ("tuned", Diffusion.tuned), ("simd", Diffusion.simd), ("parallel", Diffusion.parallel),
     ]
     for (name, kernel) in kernels {
         kernel(UnsafePointer(initial.pointer), config, a.pointer, b.pointer)
         results[name] = Array(a.buffer)
-    }
-    for bands in 1...min(config.rows, 5) {
-        for pairs in [false, true] {
-            let schedule = BandStepSchedule(bands: bands)
-            Diffusion.dataflow(UnsafePointer(initial.pointer), config, a.pointer, b.pointer, schedule: schedule,
-                               pairs: pairs)
-            results["dataflow \(bands) bands, pairs \(pairs)"] = Array(a.buffer)
-        }
     }
     for cut in cuts {
         let plan = Diffusion.BlockingPlan(config, bands: cut.bands, depth: cut.depth)
