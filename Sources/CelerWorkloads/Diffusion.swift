@@ -321,7 +321,7 @@ public enum Diffusion: CaseStudy {
 
     /// The `simd` kernel on all threads: each step is one `parallelFor` over
     /// the rows with a `.static` schedule, so every thread keeps the same
-    /// block of rows (still in its L2 from the step before) and the fork and
+    /// block of rows (partly still in its L2 from the step before) and the fork and
     /// join cost a few µs a step. (All steps in one parallel loop with
     /// band-to-band waits instead measured slower: see docs/stencils.md.)
     static func parallel(_ initial: UnsafePointer<Double>, _ config: Config,
