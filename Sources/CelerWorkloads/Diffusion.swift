@@ -57,10 +57,11 @@ public enum Diffusion: CaseStudy {
             Rung("tuned", "flat buffers, unsafe pointers, wrap only at the edges") { config in
                 prepared(config, parallel: false) { initial, a, b in tuned(initial, config, a, b) }
             },
-            Rung("simd", "SIMD4 row kernel, scalar wrap columns") { config in
+            Rung("simd", "SIMD4 kernel over pairs of rows, scalar wrap columns") { config in
                 prepared(config, parallel: false) { initial, a, b in simd(initial, config, a, b) }
             },
-            Rung("parallel", "simd rows in a static block per thread, one parallel loop per step", threaded: true) { config in
+            Rung("parallel", "simd row pairs in a static block of rows per thread, one parallel loop per step",
+                 threaded: true) { config in
                 prepared(config, parallel: true) { initial, a, b in parallel(initial, config, a, b) }
             },
             Rung("blocked", "temporal blocking: bands of rows advance several steps in cache, on all threads",
@@ -206,16 +207,65 @@ public enum Diffusion: CaseStudy {
         out[cols - 1] = wrapped(cols - 1)
     }
 
-    /// One step for rows `range` from grid `src` into grid `dst`.
+    /// Next values of two adjacent rows `top` and `bottom` at once (the
+    /// rows above `top` and below `bottom` given), four points of each per
+    /// iteration: `top` and `bottom` are each loaded once for both output
+    /// rows (8 loads per 8 points instead of 10). Same `point`, same operands.
+    @inline(__always)
+    static func stepRowPair(up: UnsafePointer<Double>, top: UnsafePointer<Double>, bottom: UnsafePointer<Double>,
+                            down: UnsafePointer<Double>, out0: UnsafeMutablePointer<Double>,
+                            out1: UnsafeMutablePointer<Double>, cols: Int, weight: Double) {
+        if cols < 8 {
+            stepRow(up: up, mid: top, down: bottom, out: out0, cols: cols, weight: weight, simd: true)
+            stepRow(up: top, mid: bottom, down: down, out: out1, cols: cols, weight: weight, simd: true)
+            return
+        }
+        @inline(__always) func scalarPair(_ j: Int, left: Int, right: Int) {
+            out0[j] = point(up: up[j], down: bottom[j], left: top[left], right: top[right], center: top[j],
+                            weight: weight)
+            out1[j] = point(up: top[j], down: down[j], left: bottom[left], right: bottom[right], center: bottom[j],
+                            weight: weight)
+        }
+        scalarPair(0, left: cols - 1, right: 1)
+        // Scalar points until out0 is 32-byte aligned (see stepRow).
+        let head = (4 - (Int(bitPattern: out0 + 1) >> 3) & 3) & 3
+        var j = 1
+        while j < 1 + head { scalarPair(j, left: j - 1, right: j + 1); j &+= 1 }
+        let end = cols - 1
+        while j &+ 4 <= end {
+            let t = top.load4(j), b = bottom.load4(j)
+            let v0 = point(up: up.load4(j), down: b, left: top.load4(j &- 1), right: top.load4(j &+ 1), center: t,
+                           weight: weight)
+            let v1 = point(up: t, down: down.load4(j), left: bottom.load4(j &- 1), right: bottom.load4(j &+ 1),
+                           center: b, weight: weight)
+            UnsafeMutableRawPointer(out0 + j).storeBytes(of: v0, as: SIMD4<Double>.self)
+            UnsafeMutableRawPointer(out1 + j).storeBytes(of: v1, as: SIMD4<Double>.self)
+            j &+= 4
+        }
+        while j < end { scalarPair(j, left: j - 1, right: j + 1); j &+= 1 }
+        scalarPair(cols - 1, left: cols - 2, right: 0)
+    }
+
+    /// One step for rows `range` from grid `src` into grid `dst`; with
+    /// `pairs`, two rows per pass (``stepRowPair``).
     @inline(__always)
     static func stepRows(_ src: UnsafePointer<Double>, _ dst: UnsafeMutablePointer<Double>, _ range: Range<Int>,
-                         _ config: Config, simd: Bool) {
+                         _ config: Config, simd: Bool, pairs: Bool = false) {
         let rows = config.rows, cols = config.cols
-        for i in range {
-            let up = src + (i == 0 ? rows - 1 : i - 1) * cols
-            let down = src + (i == rows - 1 ? 0 : i + 1) * cols
-            stepRow(up: up, mid: src + i * cols, down: down, out: dst + i * cols, cols: cols,
-                    weight: config.weight, simd: simd)
+        @inline(__always) func row(_ i: Int) -> Int { i < 0 ? i + rows : (i >= rows ? i - rows : i) }
+        var i = range.lowerBound
+        if pairs && simd {
+            while i + 2 <= range.upperBound {
+                stepRowPair(up: src + row(i - 1) * cols, top: src + i * cols, bottom: src + (i + 1) * cols,
+                            down: src + row(i + 2) * cols, out0: dst + i * cols, out1: dst + (i + 1) * cols,
+                            cols: cols, weight: config.weight)
+                i += 2
+            }
+        }
+        while i < range.upperBound {
+            stepRow(up: src + row(i - 1) * cols, mid: src + i * cols, down: src + row(i + 1) * cols,
+                    out: dst + i * cols, cols: cols, weight: config.weight, simd: simd)
+            i += 1
         }
     }
 
@@ -265,18 +315,22 @@ public enum Diffusion: CaseStudy {
         if config.steps == 0 { a.update(from: initial, count: config.count); return }
         for step in 1...config.steps {
             let (src, dst) = grids(pass: step, of: config.steps, initial, a, b)
-            stepRows(src, dst, 0..<config.rows, config, simd: simd)
+            stepRows(src, dst, 0..<config.rows, config, simd: simd, pairs: simd)
         }
     }
 
-    /// `simd` rows in one static block per thread, one parallel loop per step.
+    /// The `simd` kernel on all threads: each step is one `parallelFor` over
+    /// the rows with a `.static` schedule, so every thread keeps the same
+    /// block of rows (partly still in its L2 from the step before) and the fork and
+    /// join cost a few µs a step. (All steps in one parallel loop with
+    /// band-to-band waits instead measured slower: see docs/stencils.md.)
     static func parallel(_ initial: UnsafePointer<Double>, _ config: Config,
                          _ a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>) {
         if config.steps == 0 { a.update(from: initial, count: config.count); return }
         for step in 1...config.steps {
             let grids = UncheckedSendable(grids(pass: step, of: config.steps, initial, a, b))
             parallelFor(0..<config.rows, schedule: .static) { range in
-                stepRows(grids.value.src, grids.value.dst, range, config, simd: true)
+                stepRows(grids.value.src, grids.value.dst, range, config, simd: true, pairs: true)
             }
         }
     }

@@ -170,9 +170,9 @@ public enum Laplacian: CaseStudy {
     /// The same row, four points at a time.
     @inline(__always)
     static func simdRow<DX, DY>(_ f: UnsafePointer<Double>, cols: Int, _ out: UnsafeMutablePointer<Double>,
-                                _ k: Constants<DX, DY>) {
+                                _ k: Constants<DX, DY>, streaming: Bool = false) {
         let center = f + cols + 1, up = f + 1, down = f + 2 * cols + 1, left = f + cols, right = f + cols + 2
-        storeSIMD4(count: cols - 2, to: out, streaming: false,
+        storeSIMD4(count: cols - 2, to: out, streaming: streaming,
                    vector: { c in point(up: up.load4(c), down: down.load4(c), left: left.load4(c),
                                         right: right.load4(c), center: center.load4(c), k) },
                    scalar: { c in point(up: up[c], down: down[c], left: left[c], right: right[c],
@@ -182,11 +182,16 @@ public enum Laplacian: CaseStudy {
     /// Output rows `range` (input rows shifted by one).
     @inline(__always)
     static func rows<DX, DY>(_ f: UnsafePointer<Double>, cols: Int, _ out: UnsafeMutablePointer<Double>,
-                             _ range: Range<Int>, _ k: Constants<DX, DY>, simd: Bool) {
+                             _ range: Range<Int>, _ k: Constants<DX, DY>, simd: Bool, streaming: Bool = false) {
         for r in range {
             let input = f + r * cols, output = out + r * (cols - 2)
-            if simd { simdRow(input, cols: cols, output, k) } else { scalarRow(input, cols: cols, output, k) }
+            if simd {
+                simdRow(input, cols: cols, output, k, streaming: streaming)
+            } else {
+                scalarRow(input, cols: cols, output, k)
+            }
         }
+        if streaming { StreamingStore.fence() }
     }
 
     // MARK: Rungs (schedules around the row kernel)
@@ -218,11 +223,15 @@ public enum Laplacian: CaseStudy {
     }
 
     /// `simd` rows in one static block of rows per thread.
-    static func parallel(_ f: UnsafeBufferPointer<Double>, _ config: Config, out: UnsafeMutableBufferPointer<Double>) {
+    /// With `streaming`, whole output cache lines are stored non-temporally;
+    /// off by default, since that measured slower here even at 10000²
+    /// (docs/stencils.md).
+    static func parallel(_ f: UnsafeBufferPointer<Double>, _ config: Config, out: UnsafeMutableBufferPointer<Double>,
+                         streaming: Bool = false) {
         let pointers = UncheckedSendable((f.baseAddress!, out.baseAddress!))
         func run<DX, DY>(_ k: Constants<DX, DY>) {
             parallelFor(0..<config.outputRows, schedule: .static) { range in
-                rows(pointers.value.0, cols: config.cols, pointers.value.1, range, k, simd: true)
+                rows(pointers.value.0, cols: config.cols, pointers.value.1, range, k, simd: true, streaming: streaming)
             }
         }
         switch Divisors(config) { case .exact(let k): run(k); case .general(let k): run(k) }

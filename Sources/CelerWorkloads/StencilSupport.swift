@@ -247,3 +247,4 @@ extension UnsafePointer<Double> {
         UnsafeRawPointer(self + i).loadUnaligned(as: SIMD4<Double>.self)
     }
 }
+

@@ -44,7 +44,7 @@ private func diffusionOutputs(_ config: Diffusion.Config, cuts: [(bands: Int, de
     return results
 }
 
-@Test(arguments: [(1, 1), (1, 5), (5, 1), (2, 2), (2, 3), (3, 7), (10, 10), (17, 13), (12, 9)])
+@Test(arguments: [(1, 1), (1, 5), (5, 1), (2, 2), (2, 3), (3, 7), (10, 10), (17, 13), (12, 9), (7, 8), (6, 23)])
 func diffusionRungsMatchDefinitionBitForBit(rows: Int, cols: Int) {
     for steps in [0, 1, 2, 7, 13] {
         let config = Diffusion.Config(rows: rows, cols: cols, steps: steps)

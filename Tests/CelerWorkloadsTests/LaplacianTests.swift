@@ -30,6 +30,7 @@ private func laplacianOutputs(_ config: Laplacian.Config) -> [String: [Double]] 
         ("tuned", { Laplacian.tuned($0, $1, out: $2) }),
         ("simd", { Laplacian.simd($0, $1, out: $2) }),
         ("parallel", { Laplacian.parallel($0, $1, out: $2) }),
+        ("parallel, streaming", { Laplacian.parallel($0, $1, out: $2, streaming: true) }),
     ]
     for (name, kernel) in kernels {
         let out = AlignedBuffer<Double>(repeating: .nan, count: count)
