@@ -69,9 +69,9 @@ func ndarrayAdd(a: NDArray<Double>, b: NDArray<Double>, out: NDArray<Double>) {
 /// writes it, so the two are compared like with like):
 /// `odd = np.ones((limit + 1) // 2, bool)` with `odd[k]` standing for 2k+1,
 /// `odd[0] = False`, `odd[q*q//2::q] = False` for each odd prime q ≤ √limit,
-/// then `2 * np.flatnonzero(odd) + 1` after the prime 2.
-func ndarraySieve(limit: Int) -> [Int64] {
-    guard limit >= 2 else { return [] }
+/// then `np.concatenate(([2], 2 * np.flatnonzero(odd) + 1))`.
+func ndarraySieve(limit: Int) -> NDArray<Int64> {
+    guard limit >= 2 else { return NDArray<Int64>.zeros([0]) }
     let odd = NDArray<Bool>.ones([(limit + 1) / 2])
     odd[element: 0] = false
     var k = 1
@@ -85,7 +85,7 @@ func ndarraySieve(limit: Int) -> [Int64] {
     let primes = odd.nonzero()[0]
     primes *= 2
     primes += 1
-    return [2] + primes.scalars
+    return try! concatenate([NDArray<Int64>([2]), primes])
 }
 
 extension NDArray where Element == Double {

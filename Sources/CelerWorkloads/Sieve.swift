@@ -179,9 +179,10 @@ public enum Sieve: CaseStudy {
         return prepared(config, rung: "ndarray",
                         count: { ndarraySieve(limit: limit).count },
                         collect: { out in
-                            let primes = ndarraySieve(limit: limit)
-                            primes.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: $0.count) }
-                            return primes.count
+                            ndarraySieve(limit: limit).withContiguousElements { primes in
+                                if let base = primes.baseAddress { out.update(from: base, count: primes.count) }
+                                return primes.count
+                            }
                         })
     }
 
