@@ -59,7 +59,7 @@ let package = Package(
 
         .testTarget(name: "CelerCoreTests", dependencies: ["CelerCore"]),
         .testTarget(name: "CelerParallelTests", dependencies: ["CelerParallel"]),
-        .testTarget(name: "CelerArrayTests", dependencies: ["CelerArray"]),
+        .testTarget(name: "CelerArrayTests", dependencies: ["CelerArray", "CelerParallel"]),
         .testTarget(name: "CelerPlotTests", dependencies: ["CelerPlot"]),
         .testTarget(name: "CelerProfileTests", dependencies: ["CelerProfile"]),
         .testTarget(name: "CelerWorkloadsTests", dependencies: ["CelerWorkloads"]),

@@ -19,7 +19,8 @@ import CelerParallel
 //      (`a + b.T`): the body copies that operand's tile into a buffer
 //      (`runTile`), so every loop reads memory in long contiguous runs; or an
 //      odometer over the outer dimensions;
-//   4. runs in parallel (`parallelFor`) above `parallelThreshold` elements.
+//   4. runs in parallel (`parallelFor`) above `parallelThreshold` elements,
+//      counting an element that steps far through memory as several (`spread`).
 // The body never knows which schedule ran it, which keeps kernels (the
 // algorithm) apart from the schedule, and lets a fused expression later be
 // one more `StridedLoopBody`.
@@ -107,13 +108,13 @@ public enum StridedLoop {
         if total == 0 { return }
         let operands = strides.count
         let (loopShape, loopStrides) = plan(shape: shape, strides: strides)
-        let threads = parallel && total >= parallelThreshold ? Parallel.threadCount : 1
-
         // Strides per operand for the innermost dimension, laid out flat.
         let inner = (0..<operands).map { loopStrides[$0][0] }
+        let spread = spread(inner)
+        let threads = parallel && total &* spread >= parallelThreshold ? Parallel.threadCount : 1
 
         if loopShape.count == 1 {
-            runFlat(body, count: total, inner: inner, threads: threads)
+            runFlat(body, count: total, inner: inner, threads: threads, spread: spread)
             return
         }
         if let tiled = tileDimension(loopShape, loopStrides) {
@@ -174,8 +175,19 @@ public enum StridedLoop {
         return nil
     }
 
+    /// How many contiguous elements' worth of memory traffic one element of
+    /// the inner loop costs, roughly (1 ... 16): operands that step far
+    /// through memory touch a new cache line per element (a sieve's
+    /// `a[.from(s, step: q)] = false`), so such loops are worth threads, and
+    /// smaller chunks, at fewer elements.
     @inlinable
-    static func runFlat<Body: StridedLoopBody>(_ body: Body, count: Int, inner: [Int], threads: Int) {
+    static func spread(_ inner: [Int]) -> Int {
+        let widest = inner.reduce(0) { Swift.max($0, Swift.abs($1)) }
+        return Swift.min(16, Swift.max(1, widest / 4))
+    }
+
+    @inlinable
+    static func runFlat<Body: StridedLoopBody>(_ body: Body, count: Int, inner: [Int], threads: Int, spread: Int = 1) {
         let operands = inner.count
         inner.withUnsafeBufferPointer { strides in
             let strides = strides.baseAddress!
@@ -190,7 +202,7 @@ public enum StridedLoop {
             // counter, so a thread that the OS preempts does not hold up the
             // loop (the cores are shared with other work).
             let blocks = (count + 7) / 8
-            parallelFor(0..<blocks, schedule: .dynamic(4096)) { r in chunk((r.lowerBound * 8)..<Swift.min(r.upperBound * 8, count)) }
+            parallelFor(0..<blocks, schedule: .dynamic(4096 / spread)) { r in chunk((r.lowerBound * 8)..<Swift.min(r.upperBound * 8, count)) }
         }
     }
 

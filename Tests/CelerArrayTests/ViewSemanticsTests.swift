@@ -1,5 +1,6 @@
 import CelerArray
 import CelerCore
+import CelerParallel
 import Testing
 
 // Views, copies, storage lifetime and error messages, without NumPy.
@@ -45,6 +46,46 @@ import Testing
                 #expect(mask.nonzero()[0].scalars == expected)
                 #expect(mask[.step(-1)].nonzeroPositions().scalars == values.reversed().indices.filter { Array(values.reversed())[$0] }.map(Int64.init))
                 #expect(mask.astype(Int32.self).nonzero()[0].scalars == expected)
+            }
+        }
+    }
+
+    /// Sizes past the threaded scan's threshold and chunk edges, densities
+    /// from empty to full (a whole 64-byte block true takes every branch of
+    /// the eight-at-a-time writer), on 1, 2 and 3 threads.
+    @Test func nonzeroOfLargeBoolMasksOnAnyThreadCount() throws {
+        var rng = TestRandom(5)
+        for n in [(1 << 17) - 1, (1 << 17) + 13, 1_000_003] {
+            for density in [0, 1, 2, 9, 200] {
+                // density 1: all true; 0: all false; else about 1 in `density`.
+                var values = (0..<n).map { _ in density == 1 || (density > 1 && rng.int(0...(density - 1)) == 0) }
+                if density == 200 { for i in (n / 3)..<(n / 3 + 640) { values[i] = true } }  // a dense run
+                let mask = NDArray<Bool>(values)
+                let expected = values.indices.filter { values[$0] }.map(Int64.init)
+                for threads in [1, 2, 3] {
+                    try Parallel.withThreadCount(threads) { () throws(CelerError) in
+                        #expect(mask.countNonzero() == expected.count)
+                        #expect(mask.nonzeroPositions().scalars == expected, "n=\(n) density=\(density) threads=\(threads)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Strided fills that run threaded (far-apart elements count as more
+    /// work) write exactly the elements a scalar loop writes.
+    @Test func largeStridedAssignmentMatchesAScalarLoop() throws {
+        let n = 3_000_001
+        for threads in [1, 2, 3] {
+            try Parallel.withThreadCount(threads) { () throws(CelerError) in
+                let mask = NDArray<Bool>.ones([n])
+                var expected = [Bool](repeating: true, count: n)
+                for (start, step) in [(4, 3), (12, 5), (1000, 97), (7, 1009), (n - 1, 2), (n - 5, -3)] {
+                    mask[.from(start, step: step)] = false
+                    var i = start
+                    while i >= 0 && i < n { expected[i] = false; i += step }
+                }
+                #expect(mask.scalars == expected, "threads=\(threads)")
             }
         }
     }
