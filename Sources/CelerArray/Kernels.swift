@@ -252,28 +252,41 @@ public func apply<K: TernaryKernel>(_ kernel: K, _ a: NDArray<K.A>, _ b: NDArray
     }
 }
 
-/// `kernel(x)` as a new contiguous array.
+/// Strides for a new array of `shape` in the memory order of the operands
+/// (given as shape and strides, broadcastable to `shape`): NumPy's order "K".
+/// Row-major whenever every operand is.
+@inlinable
+public func keepOrderStrides(_ shape: [Int], _ operands: [(shape: [Int], strides: [Int])]) -> [Int] {
+    if operands.allSatisfy({ Layout.isContiguous($0.shape, $0.strides) }) { return Layout.contiguousStrides(shape) }
+    let broadcast = operands.compactMap { try? Layout.broadcastStrides($0.shape, $0.strides, to: shape) }
+    return Layout.keepOrderStrides(shape, like: broadcast)
+}
+
+/// `kernel(x)` as a new array, laid out in `x`'s memory order.
 @inlinable
 public func map<K: UnaryKernel>(_ kernel: K, _ x: NDArray<K.Input>) -> NDArray<K.Output> {
-    let out = NDArray<K.Output>(uninitializedShape: x.shape)
+    let out = NDArray<K.Output>(uninitializedShape: x.shape, strides: keepOrderStrides(x.shape, [(x.shape, x.strides)]))
     trapping { () throws(CelerError) in try apply(kernel, x, out: out) }
     return out
 }
 
-/// `kernel(a, b)` as a new contiguous array of the broadcast shape.
+/// `kernel(a, b)` as a new array of the broadcast shape, laid out in the
+/// operands' memory order.
 @inlinable
 public func map<K: BinaryKernel>(_ kernel: K, _ a: NDArray<K.A>, _ b: NDArray<K.B>) throws(CelerError) -> NDArray<K.Output> {
     let shape = try Layout.broadcastShapes([a.shape, b.shape])
-    let out = NDArray<K.Output>(uninitializedShape: shape)
+    let out = NDArray<K.Output>(uninitializedShape: shape, strides: keepOrderStrides(shape, [(a.shape, a.strides), (b.shape, b.strides)]))
     try apply(kernel, a, b, out: out)
     return out
 }
 
-/// `kernel(a, b, c)` as a new contiguous array of the broadcast shape.
+/// `kernel(a, b, c)` as a new array of the broadcast shape, laid out in the
+/// operands' memory order.
 @inlinable
 public func map<K: TernaryKernel>(_ kernel: K, _ a: NDArray<K.A>, _ b: NDArray<K.B>, _ c: NDArray<K.C>) throws(CelerError) -> NDArray<K.Output> {
     let shape = try Layout.broadcastShapes([a.shape, b.shape, c.shape])
-    let out = NDArray<K.Output>(uninitializedShape: shape)
+    let out = NDArray<K.Output>(uninitializedShape: shape,
+                                strides: keepOrderStrides(shape, [(a.shape, a.strides), (b.shape, b.strides), (c.shape, c.strides)]))
     try apply(kernel, a, b, c, out: out)
     return out
 }

@@ -7,9 +7,13 @@ import CelerCore
 // can express the new shape, concatenate, stack, rolled.
 
 extension NDArray {
-    /// An independent contiguous copy of the elements.
+    /// An independent row-major (C order) copy of the elements, as NumPy's `a.copy()`.
     @inlinable
-    public func copy() -> NDArray { map(CopyKernel<Element>(), self) }
+    public func copy() -> NDArray {
+        let out = NDArray(uninitializedShape: shape)
+        trapping { () throws(CelerError) in try apply(CopyKernel<Element>(), self, out: out) }
+        return out
+    }
 
     /// This array if it is contiguous, else a contiguous copy.
     @inlinable

@@ -55,9 +55,18 @@ public struct NDArray<Element: NDArrayElement>: @unchecked Sendable {
     /// (NumPy's `empty`): write every element before reading it.
     @inlinable
     public init(uninitializedShape shape: [Int]) {
+        self.init(uninitializedShape: shape, strides: Layout.contiguousStrides(shape))
+    }
+
+    /// A new array whose elements are not initialised yet, laid out densely
+    /// with `strides`, a permutation of the row-major strides of `shape`
+    /// (`Layout.keepOrderStrides` gives the one that follows some operands'
+    /// memory order, NumPy's order "K").
+    @inlinable
+    public init(uninitializedShape shape: [Int], strides: [Int]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shapeDescription(shape))")
-        let storage = NDStorage<Element>(uninitializedCount: Layout.count(shape))
-        self.init(storage: storage, shape: shape, strides: Layout.contiguousStrides(shape), offset: 0)
+        let storage = NDStorage<Element>(uninitializedShape: shape, strides: strides)
+        self.init(storage: storage, shape: shape, strides: strides, offset: 0)
     }
 
     /// Number of dimensions.
@@ -77,7 +86,7 @@ public struct NDArray<Element: NDArrayElement>: @unchecked Sendable {
         ObjectIdentifier(storage) == ObjectIdentifier(other.storage)
     }
 
-    /// Whether this array is a whole, contiguous array that nothing else
+    /// Whether this array is a whole array (not a view) that nothing else
     /// refers to: a temporary whose storage an operator may reuse for its
     /// result (NumPy's temporary elision). Only consuming operators call this.
     @inlinable
@@ -85,13 +94,20 @@ public struct NDArray<Element: NDArrayElement>: @unchecked Sendable {
         shape == resultShape && !isView && isKnownUniquelyReferenced(&_storage)
     }
 
-    /// Whether this array is a view on storage it does not span exactly
-    /// (a slice, a transpose, a broadcast, a reshaped view…). A fresh array
-    /// from a creation function or `copy()` is not a view.
+    /// Whether this array is a view of storage made for another layout (a
+    /// slice, a transpose, a broadcast, a reshaped view…: NumPy's
+    /// `b.base is not None`). A fresh array from a creation function, an
+    /// operator or `copy()` is not a view, whatever its memory order.
     @inlinable
     public var isView: Bool {
-        !(offset == 0 && isContiguous && count == storage.count)
+        !(offset == 0 && shape == storage.baseShape && strides == storage.baseStrides)
     }
+
+    /// Whether the elements fill their memory without gaps in some axis
+    /// order (C order, Fortran order, or any permutation): what a flat
+    /// loop can run over.
+    @inlinable
+    public var isDense: Bool { Layout.isDense(shape, strides) }
 
     /// The element at `index` (one integer per axis), a contiguous storage
     /// position computed with strides; traps when out of bounds.

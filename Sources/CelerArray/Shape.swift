@@ -15,6 +15,53 @@ public enum Layout {
         return strides
     }
 
+    /// Dense strides for a new array of `shape` whose memory order follows
+    /// `operands` (their strides, broadcast to `shape`): NumPy's order "K",
+    /// so `a.T + 1` is laid out like `a.T` and runs as one flat loop instead
+    /// of a transpose. Axes are ordered outermost first by the first operand
+    /// that tells them apart (non-zero, unequal strides on axes longer than
+    /// 1); axes no operand orders keep row-major order.
+    @inlinable
+    public static func keepOrderStrides(_ shape: [Int], like operands: [[Int]]) -> [Int] {
+        let n = shape.count
+        guard n > 1 else { return contiguousStrides(shape) }
+        func outside(_ x: Int, _ y: Int) -> Bool {
+            guard shape[x] > 1 && shape[y] > 1 else { return false }
+            for s in operands {
+                let sx = Swift.abs(s[x]), sy = Swift.abs(s[y])
+                if sx == 0 || sy == 0 || sx == sy { continue }
+                return sx > sy
+            }
+            return false
+        }
+        var axes = Array(0..<n)
+        for i in 1..<n {
+            var j = i
+            while j > 0 && outside(axes[j], axes[j - 1]) { axes.swapAt(j, j - 1); j -= 1 }
+        }
+        var strides = [Int](repeating: 0, count: n)
+        var step = 1
+        for axis in axes.reversed() {
+            strides[axis] = step
+            step *= Swift.max(shape[axis], 1)
+        }
+        return strides
+    }
+
+    /// Whether `strides` cover `shape` densely in some axis order: the
+    /// absolute strides, sorted, are the contiguous strides of the sorted shape.
+    @inlinable
+    public static func isDense(_ shape: [Int], _ strides: [Int]) -> Bool {
+        let axes = (0..<shape.count).filter { shape[$0] != 1 }.sorted { Swift.abs(strides[$0]) < Swift.abs(strides[$1]) }
+        var step = 1
+        for axis in axes {
+            if shape[axis] == 0 { return true }
+            if Swift.abs(strides[axis]) != step { return false }
+            step *= shape[axis]
+        }
+        return true
+    }
+
     /// The number of elements of `shape`.
     @inlinable
     public static func count(_ shape: [Int]) -> Int { shape.reduce(1, *) }

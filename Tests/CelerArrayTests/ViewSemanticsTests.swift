@@ -7,8 +7,10 @@ import Testing
 
 @Suite struct ViewSemanticsTests {
     @Test func slicesAreViewsAndWritesGoThrough() throws {
+        // As in NumPy, a reshape is a view of the array it came from (`a.base` is the arange).
         let a = NDArray<Double>.arange(12).reshaped(3, 4)
-        #expect(!a.isView && a.isContiguous)
+        #expect(a.isView && a.isContiguous)
+        #expect(!NDArray<Double>.zeros([3, 4]).isView && !a.copy().isView)
         let inner = a[.s(1, -1), .s(1, -1)]
         #expect(inner.shape == [1, 2] && inner.sharesStorage(with: a) && inner.isView)
         #expect(inner.strides == [4, 1] && inner.offset == 5)
@@ -88,6 +90,35 @@ import Testing
                 #expect(mask.scalars == expected, "threads=\(threads)")
             }
         }
+    }
+
+    /// New arrays from operators follow their operands' memory order
+    /// (NumPy's order "K"): `a.T + 1` is laid out like `a.T`, so it runs as one
+    /// flat loop; `copy()` and `ascontiguous()` are always row-major.
+    @Test func operatorResultsKeepTheOperandsMemoryOrder() throws {
+        let a = NDArray<Double>.arange(35).reshaped(5, 7)
+        let t = a.T                                        // shape [7, 5], strides [1, 7]
+        let shifted = t + 1
+        #expect(shifted.shape == [7, 5] && shifted.strides == [1, 7] && !shifted.isView && shifted.isDense && !shifted.isContiguous)
+        #expect(shifted.scalars == t.scalars.map { $0 + 1 })
+        #expect(sqrt(t).strides == [1, 7] && (-t).strides == [1, 7] && t.astype(Float.self).strides == [1, 7])
+        #expect((t + t).strides == [1, 7] && (t .> 3).strides == [1, 7])
+        // Broadcast operands (stride 0) have no say; the full operand decides.
+        let row = NDArray<Double>.arange(5)
+        #expect((row + t).strides == [1, 7] && (row + t).scalars == zip(t.scalars, Array(repeating: row.scalars, count: 7).flatMap { $0 }).map { $1 + $0 })
+        // Row-major operands give row-major results, as before.
+        #expect((a + 1).isContiguous && (a + row.reshaped(5, 1)).isContiguous)
+        // A temporary in Fortran order is reused for the next operation.
+        let chained = (t * 2) + t
+        #expect(chained.strides == [1, 7] && chained.scalars == t.scalars.map { $0 * 3 })
+        #expect(shifted.copy().isContiguous && shifted.ascontiguous().isContiguous && shifted.copy().scalars == shifted.scalars)
+        // 3-D permutation, and a reversed operand (negative strides) gives positive ones.
+        let c = NDArray<Int64>.arange(24).reshaped(2, 3, 4).transposed([2, 0, 1])   // strides [1, 12, 4]
+        let e = c * 2
+        #expect(e.strides == [1, 12, 4] && e.scalars == c.scalars.map { $0 * 2 })
+        let r = a[.step(-1), .step(-1)] + 0
+        #expect(r.isContiguous && r.scalars == a.scalars.reversed())
+        #expect(Layout.isDense([7, 5], [1, 7]) && !Layout.isDense([7, 5], [2, 14]) && Layout.isDense([3, 1, 2], [1, 99, 3]))
     }
 
     @Test func reshapeIsAViewWhenStridesAllowElseACopy() throws {
