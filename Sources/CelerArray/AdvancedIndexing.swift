@@ -39,15 +39,14 @@ extension NDArray {
     /// elements. Throws naming both shapes when the mask does not fit.
     @inlinable
     public func selecting(_ mask: NDArray<Bool>) throws(CelerError) -> NDArray {
-        let offsets = try maskOffsets(mask)
+        let selection = try maskSelection(mask)
         let k = mask.ndim
         let inner = Array(shape[k...])
-        let out = NDArray(uninitializedShape: [offsets.count] + inner)
+        let out = NDArray(uninitializedShape: [selection.count] + inner)
         let transfer = IndexedTransfer<Element>(
-            outer: [], outerIndexed: [], outerPlain: [],
-            indexedOffsets: offsets, plainOffsets: steps(offsets.count, by: out.strides[0]),
+            outer: [], outerIndexed: [], outerPlain: [], entries: selection.count,
             inner: inner, innerIndexed: Array(strides[k...]), innerPlain: Array(out.strides.dropFirst()))
-        withExtendedLifetime((self, out)) { transfer.run(indexed: baseAddress, plain: out.baseAddress, gather: true) }
+        transferSelected(selection, transfer, plain: out, plainStep: out.strides[0], gather: true)
         return out
     }
 
@@ -62,21 +61,38 @@ extension NDArray {
     /// when they do not fit; nothing is written then.
     @inlinable
     public func setSelected(_ mask: NDArray<Bool>, _ values: NDArray) throws(CelerError) {
-        let offsets = try maskOffsets(mask)
+        let selection = try maskSelection(mask)
         let k = mask.ndim
         let inner = Array(shape[k...])
-        let v = try assignable(values, to: [offsets.count] + inner, "boolean mask assignment")
+        let v = try assignable(values, to: [selection.count] + inner, "boolean mask assignment")
         let transfer = IndexedTransfer<Element>(
-            outer: [], outerIndexed: [], outerPlain: [],
-            indexedOffsets: offsets, plainOffsets: steps(offsets.count, by: v.strides.first ?? 0),
+            outer: [], outerIndexed: [], outerPlain: [], entries: selection.count,
             inner: inner, innerIndexed: Array(strides[k...]), innerPlain: Array(v.strides.dropFirst()))
-        withExtendedLifetime((self, v)) { transfer.run(indexed: baseAddress, plain: v.baseAddress, gather: false) }
+        transferSelected(selection, transfer, plain: v, plainStep: v.strides[0], gather: false)
     }
 
-    /// Storage offsets (from `baseAddress`) of the blocks where `mask`, which
-    /// covers the leading `mask.ndim` axes, is true, in row-major order.
+    /// Where the blocks selected by a mask over the leading axes lie: the
+    /// mask's true positions (row-major over those axes), and how to turn a
+    /// position into a storage offset of this array.
+    @usableFromInline
+    struct MaskSelection {
+        /// Row-major positions of the true elements, ascending.
+        @usableFromInline let positions: NDArray<Int64>
+        /// Offset = position × stride, when this array steps through the
+        /// leading axes evenly (always for one axis, or a contiguous array).
+        @usableFromInline let stride: Int?
+        /// Otherwise the offsets, one per true element.
+        @usableFromInline let offsets: [Int]
+        @inlinable init(positions: NDArray<Int64>, stride: Int?, offsets: [Int]) {
+            self.positions = positions; self.stride = stride; self.offsets = offsets
+        }
+        @inlinable var count: Int { positions.count }
+    }
+
+    /// Checks that `mask` covers this array's leading axes and locates its
+    /// true elements.
     @inlinable
-    func maskOffsets(_ mask: NDArray<Bool>) throws(CelerError) -> [Int] {
+    func maskSelection(_ mask: NDArray<Bool>) throws(CelerError) -> MaskSelection {
         let k = mask.ndim
         guard k <= ndim, Array(shape[..<k]) == mask.shape else {
             throw ArrayError.invalid("shape", "boolean mask: expected the array's shape \(shapeDescription(shape)) or its leading dimensions, got \(shapeDescription(mask.shape))")
@@ -86,32 +102,48 @@ extension NDArray {
         // `lead.a` are this array's strides, `lead.b` the mask's row-major ones.
         let leadShape = Array(shape[..<k])
         let lead = IndexedTransfer<Element>.coalesce(leadShape, Array(strides[..<k]), Layout.contiguousStrides(leadShape))
+        if lead.shape.count <= 1 {
+            return MaskSelection(positions: positions, stride: lead.a.first ?? 0, offsets: [])
+        }
         let n = positions.count, dims = lead.shape.count
         let p = positions.baseAddress
         var offsets = [Int](repeating: 0, count: n)
         withExtendedLifetime(positions) {
             offsets.withUnsafeMutableBufferPointer { o in
-                if dims == 1 {
-                    let s = lead.a[0]
-                    for j in 0..<n { o[j] = Int(p[j]) &* s }
-                } else if dims > 1 {
-                    lead.a.withUnsafeBufferPointer { a in
-                        lead.b.withUnsafeBufferPointer { b in
-                            for j in 0..<n {
-                                var rest = Int(p[j]), position = 0
-                                for d in 0..<dims {
-                                    let i = rest / b[d]
-                                    rest &-= i &* b[d]
-                                    position &+= i &* a[d]
-                                }
-                                o[j] = position
+                lead.a.withUnsafeBufferPointer { a in
+                    lead.b.withUnsafeBufferPointer { b in
+                        for j in 0..<n {
+                            var rest = Int(p[j]), position = 0
+                            for d in 0..<(dims - 1) {
+                                let i = rest / b[d]
+                                rest &-= i &* b[d]
+                                position &+= i &* a[d]
                             }
+                            o[j] = position &+ rest &* a[dims - 1]   // b[dims - 1] is 1
                         }
                     }
                 }
             }
         }
-        return offsets
+        return MaskSelection(positions: positions, stride: nil, offsets: offsets)
+    }
+
+    /// Runs `transfer` between this array and `plain` (whose entry j starts
+    /// at j·plainStep) over the blocks `selection` locates.
+    @inlinable
+    func transferSelected(_ selection: MaskSelection, _ transfer: IndexedTransfer<Element>, plain: NDArray,
+                          plainStep: Int, gather: Bool) {
+        let rows = SteppedEntries(step: plainStep)
+        withExtendedLifetime((self, plain, selection)) {
+            if let stride = selection.stride {
+                let entries = IndexArrayEntries(indices: selection.positions.baseAddress, size: 0, stride: stride)
+                transfer.run(indexed: baseAddress, entries, plain: plain.baseAddress, rows, gather: gather)
+            } else {
+                selection.offsets.withUnsafeBufferPointer { o in
+                    transfer.run(indexed: baseAddress, ListedEntries(offsets: o.baseAddress!), plain: plain.baseAddress, rows, gather: gather)
+                }
+            }
+        }
     }
 }
 
@@ -138,16 +170,17 @@ extension NDArray {
     @inlinable
     public func taking(_ indices: NDArray<Int64>, axis: Int = 0) throws(CelerError) -> NDArray {
         let ax = try indexedAxis(axis)
-        let offsets = try indexOffsets(indices, axis: ax)
+        let idx = try checkedIndices(indices, axis: ax)
         let outer = Array(shape[..<ax]), inner = Array(shape[(ax + 1)...])
         let out = NDArray(uninitializedShape: outer + indices.shape + inner)
         // The result as outer + [m] + inner, contiguous.
-        let rows = Layout.contiguousStrides(outer + [offsets.count] + inner)
+        let rows = Layout.contiguousStrides(outer + [idx.count] + inner)
         let transfer = IndexedTransfer<Element>(
-            outer: outer, outerIndexed: Array(strides[..<ax]), outerPlain: Array(rows[..<ax]),
-            indexedOffsets: offsets, plainOffsets: steps(offsets.count, by: rows[ax]),
+            outer: outer, outerIndexed: Array(strides[..<ax]), outerPlain: Array(rows[..<ax]), entries: idx.count,
             inner: inner, innerIndexed: Array(strides[(ax + 1)...]), innerPlain: Array(rows[(ax + 1)...]))
-        withExtendedLifetime((self, out)) { transfer.run(indexed: baseAddress, plain: out.baseAddress, gather: true) }
+        withExtendedLifetime((self, idx, out)) {
+            transferIndexed(idx, axis: ax, transfer, plain: out.baseAddress, SteppedEntries(step: rows[ax]), gather: true)
+        }
         return out
     }
 
@@ -160,18 +193,45 @@ extension NDArray {
     @inlinable
     public func put(_ indices: NDArray<Int64>, _ values: NDArray, axis: Int = 0) throws(CelerError) {
         let ax = try indexedAxis(axis)
-        let offsets = try indexOffsets(indices, axis: ax)
+        let idx = try checkedIndices(indices, axis: ax)
         let outer = Array(shape[..<ax]), inner = Array(shape[(ax + 1)...])
         let v = try assignable(values, to: outer + indices.shape + inner, "integer array assignment")
-        // Where each index's block starts in `values`: its position in the
-        // index axes of `v` (strides may be 0 there, for broadcast values).
         let indexAxes = ax..<(ax + indices.ndim)
-        let plainOffsets = Self.rowMajorOffsets(Array(v.shape[indexAxes]), Array(v.strides[indexAxes]))
         let transfer = IndexedTransfer<Element>(
-            outer: outer, outerIndexed: Array(strides[..<ax]), outerPlain: Array(v.strides[..<ax]),
-            indexedOffsets: offsets, plainOffsets: plainOffsets,
+            outer: outer, outerIndexed: Array(strides[..<ax]), outerPlain: Array(v.strides[..<ax]), entries: idx.count,
             inner: inner, innerIndexed: Array(strides[(ax + 1)...]), innerPlain: Array(v.strides[indexAxes.upperBound...]))
-        withExtendedLifetime((self, v)) { transfer.run(indexed: baseAddress, plain: v.baseAddress, gather: false) }
+        withExtendedLifetime((self, idx, v)) {
+            if indices.ndim <= 1 {
+                let step = indices.ndim == 1 ? v.strides[ax] : 0
+                transferIndexed(idx, axis: ax, transfer, plain: v.baseAddress, SteppedEntries(step: step), gather: false)
+            } else {
+                // Where each index's block starts in `values`: its position in
+                // the index axes of `v` (strides may be 0 there, when broadcast).
+                let starts = Self.rowMajorOffsets(Array(v.shape[indexAxes]), Array(v.strides[indexAxes]))
+                starts.withUnsafeBufferPointer { s in
+                    transferIndexed(idx, axis: ax, transfer, plain: v.baseAddress, ListedEntries(offsets: s.baseAddress!), gather: false)
+                }
+            }
+        }
+    }
+
+    /// Runs `transfer` between this array, at the (checked) indices `idx`
+    /// along `axis`, and `plain`. Read straight from the index array when it
+    /// is used once; when every outer position reuses it, its storage offsets
+    /// are computed once first, which keeps the per-element loop to a load
+    /// and a store.
+    @inlinable
+    func transferIndexed<P: EntryOffsets>(_ idx: NDArray<Int64>, axis: Int, _ transfer: IndexedTransfer<Element>,
+                                          plain: UnsafeMutablePointer<Element>, _ po: P, gather: Bool) {
+        let entries = IndexArrayEntries(indices: idx.baseAddress, size: shape[axis], stride: strides[axis])
+        if Layout.count(transfer.outer) > 1 {
+            let offsets = (0..<idx.count).map { entries.offset($0) }
+            offsets.withUnsafeBufferPointer { o in
+                transfer.run(indexed: baseAddress, ListedEntries(offsets: o.baseAddress!), plain: plain, po, gather: gather)
+            }
+        } else {
+            transfer.run(indexed: baseAddress, entries, plain: plain, po, gather: gather)
+        }
     }
 
     /// `axis` made non-negative, for integer-array indexing.
@@ -182,27 +242,21 @@ extension NDArray {
         return try checkedAxis(axis)
     }
 
-    /// Storage offsets (from `baseAddress`) of the entries at `indices` along
-    /// `axis`, in row-major order of `indices`; throws on the first index out of range.
+    /// `indices` as a contiguous array, once every index is known to lie in
+    /// `-n ..< n` for the `n` entries along `axis`; else throws naming the
+    /// first index out of range. (A min/max pass: the check costs little
+    /// next to the gather.)
     @inlinable
-    func indexOffsets(_ indices: NDArray<Int64>, axis: Int) throws(CelerError) -> [Int] {
+    func checkedIndices(_ indices: NDArray<Int64>, axis: Int) throws(CelerError) -> NDArray<Int64> {
         let idx = indices.ascontiguous()
-        let n = shape[axis], s = strides[axis], m = idx.count
-        let p = idx.baseAddress
-        var offsets = [Int](repeating: 0, count: m)
-        var bad: Int? = nil
-        withExtendedLifetime(idx) {
-            offsets.withUnsafeMutableBufferPointer { o in
-                for j in 0..<m {
-                    let i = Int(p[j])
-                    let q = i < 0 ? i &+ n : i
-                    guard q >= 0 && q < n else { bad = i; return }
-                    o[j] = q &* s
-                }
-            }
+        let n = Int64(shape[axis]), p = idx.baseAddress, m = idx.count
+        var low = Int64.max, high = Int64.min
+        for j in 0..<m { low = Swift.min(low, p[j]); high = Swift.max(high, p[j]) }
+        if m > 0 && (low < -n || high >= n) {
+            let bad = (0..<m).first { p[$0] < -n || p[$0] >= n }!
+            throw ArrayError.index(Int(p[bad]), axis: axis, size: Int(n))
         }
-        if let bad { throw ArrayError.index(bad, axis: axis, size: n) }
-        return offsets
+        return idx
     }
 
     /// `values` viewed with the shape `target` for an assignment: leading
@@ -220,12 +274,6 @@ extension NDArray {
         }
     }
 
-    /// `0, step, 2·step, …` (`count` offsets).
-    @inlinable
-    func steps(_ count: Int, by step: Int) -> [Int] {
-        (0..<count).map { $0 &* step }
-    }
-
     /// The offsets of every position of `shape` (row-major) under `strides`.
     @inlinable
     static func rowMajorOffsets(_ shape: [Int], _ strides: [Int]) -> [Int] {
@@ -240,23 +288,64 @@ extension NDArray {
 
 // MARK: - The transfer of indexed blocks
 
+/// Where entry j (a selected position) of an operand starts, as a storage
+/// offset from the operand's outer position.
+@usableFromInline
+protocol EntryOffsets {
+    func offset(_ j: Int) -> Int
+}
+
+/// Entry j at j·step: the rows of a new array, or of values to assign.
+@usableFromInline
+struct SteppedEntries: EntryOffsets {
+    @usableFromInline let step: Int
+    @inlinable init(step: Int) { self.step = step }
+    @inlinable @inline(__always) func offset(_ j: Int) -> Int { j &* step }
+}
+
+/// Entry j at index `indices[j]` along an axis of `size` entries and
+/// `stride` (negative indices count from the end; checked beforehand), read
+/// straight from the index array: no offset array is built.
+@usableFromInline
+struct IndexArrayEntries: EntryOffsets {
+    @usableFromInline let indices: UnsafePointer<Int64>
+    @usableFromInline let size: Int
+    @usableFromInline let stride: Int
+    @inlinable init(indices: UnsafePointer<Int64>, size: Int, stride: Int) {
+        self.indices = indices; self.size = size; self.stride = stride
+    }
+    @inlinable @inline(__always) func offset(_ j: Int) -> Int {
+        let i = Int(truncatingIfNeeded: indices[j])
+        return (i < 0 ? i &+ size : i) &* stride
+    }
+}
+
+/// Entry j at a listed offset.
+@usableFromInline
+struct ListedEntries: EntryOffsets {
+    @usableFromInline let offsets: UnsafePointer<Int>
+    @inlinable init(offsets: UnsafePointer<Int>) { self.offsets = offsets }
+    @inlinable @inline(__always) func offset(_ j: Int) -> Int { offsets[j] }
+}
+
 /// Moves the blocks that advanced indexing selects between an *indexed*
 /// operand (the array being indexed) and a *plain* strided operand (the new
 /// array of a read, the broadcast values of an assignment).
 ///
-/// The element for (outer position o, selected entry j, inner position i) is
-///     indexed[outerOffset(o) + indexedOffsets[j] + i·innerIndexed]
-///     plain[outerOffset(o) + plainOffsets[j] + i·innerPlain]
+/// The element for (outer position o, entry j, inner position i) is
+///     indexed[outerIndexed·o + entries.offset(j) + innerIndexed·i]
+///     plain[outerPlain·o + plainEntries.offset(j) + innerPlain·i]
 /// where o runs over the axes before the indexed one (the outer axes) and i
 /// over the axes after it (the block). Outer and inner axes are coalesced
-/// first, so a contiguous block is one run of memory whatever its rank.
+/// first, so a contiguous block is one run of memory whatever its rank. The
+/// geometry is here; `EntryOffsets` say where the entries lie.
 @usableFromInline
 struct IndexedTransfer<Element> {
     @usableFromInline let outer: [Int]
     @usableFromInline let outerIndexed: [Int]
     @usableFromInline let outerPlain: [Int]
-    @usableFromInline let indexedOffsets: [Int]
-    @usableFromInline let plainOffsets: [Int]
+    /// The number of entries (selected positions).
+    @usableFromInline let entries: Int
     @usableFromInline let inner: [Int]
     @usableFromInline let innerIndexed: [Int]
     @usableFromInline let innerPlain: [Int]
@@ -264,13 +353,13 @@ struct IndexedTransfer<Element> {
     @usableFromInline let isEmpty: Bool
 
     @inlinable
-    init(outer: [Int], outerIndexed: [Int], outerPlain: [Int], indexedOffsets: [Int], plainOffsets: [Int],
+    init(outer: [Int], outerIndexed: [Int], outerPlain: [Int], entries: Int,
          inner: [Int], innerIndexed: [Int], innerPlain: [Int]) {
-        isEmpty = outer.contains(0) || inner.contains(0) || indexedOffsets.isEmpty
+        isEmpty = outer.contains(0) || inner.contains(0) || entries == 0
         let o = Self.coalesce(outer, outerIndexed, outerPlain)
         let i = Self.coalesce(inner, innerIndexed, innerPlain)
         self.outer = o.shape; self.outerIndexed = o.a; self.outerPlain = o.b
-        self.indexedOffsets = indexedOffsets; self.plainOffsets = plainOffsets
+        self.entries = entries
         self.inner = i.shape; self.innerIndexed = i.a; self.innerPlain = i.b
     }
 
@@ -294,28 +383,23 @@ struct IndexedTransfer<Element> {
     /// indices the last write wins). Large gathers run in parallel over
     /// (outer position, entry) rows, which write disjoint blocks.
     @inlinable
-    func run(indexed: UnsafeMutablePointer<Element>, plain: UnsafeMutablePointer<Element>, gather: Bool) {
+    func run<I: EntryOffsets, P: EntryOffsets>(indexed: UnsafeMutablePointer<Element>, _ io: I,
+                                               plain: UnsafeMutablePointer<Element>, _ po: P, gather: Bool) {
         if isEmpty { return }
-        let m = indexedOffsets.count
-        let rows = Layout.count(outer) &* m
+        let rows = Layout.count(outer) &* entries
         let total = rows &* Layout.count(inner)
-        indexedOffsets.withUnsafeBufferPointer { io in
-            plainOffsets.withUnsafeBufferPointer { po in
-                if gather && total >= StridedLoop.parallelThreshold && rows > 1 {
-                    parallelFor(0..<rows) { range in
-                        runRows(range, m: m, indexed: indexed, plain: plain, io: io, po: po, gather: gather)
-                    }
-                } else {
-                    runRows(0..<rows, m: m, indexed: indexed, plain: plain, io: io, po: po, gather: gather)
-                }
-            }
+        if gather && total >= StridedLoop.parallelThreshold && rows > 1 && Parallel.threadCount > 1 {
+            parallelFor(0..<rows) { range in runRows(range, indexed: indexed, io, plain: plain, po, gather: true) }
+        } else {
+            runRows(0..<rows, indexed: indexed, io, plain: plain, po, gather: gather)
         }
     }
 
     /// Rows `range` of (outer position, entry), entry fastest.
     @inlinable
-    func runRows(_ range: Range<Int>, m: Int, indexed: UnsafeMutablePointer<Element>, plain: UnsafeMutablePointer<Element>,
-                 io: UnsafeBufferPointer<Int>, po: UnsafeBufferPointer<Int>, gather: Bool) {
+    func runRows<I: EntryOffsets, P: EntryOffsets>(_ range: Range<Int>, indexed: UnsafeMutablePointer<Element>, _ io: I,
+                                                   plain: UnsafeMutablePointer<Element>, _ po: P, gather: Bool) {
+        let m = entries
         var r = range.lowerBound
         while r < range.upperBound {
             let o = r / m, j0 = r &- o &* m
@@ -328,7 +412,7 @@ struct IndexedTransfer<Element> {
                 oi &+= i &* outerIndexed[d]
                 op &+= i &* outerPlain[d]
             }
-            runEntries(j0..<j1, indexed: indexed + oi, plain: plain + op, io: io, po: po, gather: gather)
+            runEntries(j0..<j1, indexed: indexed + oi, io, plain: plain + op, po, gather: gather)
             r &+= j1 &- j0
         }
     }
@@ -336,26 +420,26 @@ struct IndexedTransfer<Element> {
     /// Entries `js` at one outer position: the block loop, specialised for
     /// single elements and for one (coalesced) inner axis.
     @inlinable
-    func runEntries(_ js: Range<Int>, indexed: UnsafeMutablePointer<Element>, plain: UnsafeMutablePointer<Element>,
-                    io: UnsafeBufferPointer<Int>, po: UnsafeBufferPointer<Int>, gather: Bool) {
+    func runEntries<I: EntryOffsets, P: EntryOffsets>(_ js: Range<Int>, indexed: UnsafeMutablePointer<Element>, _ io: I,
+                                                      plain: UnsafeMutablePointer<Element>, _ po: P, gather: Bool) {
         switch inner.count {
         case 0:
-            if gather { for j in js { plain[po[j]] = indexed[io[j]] } }
-            else { for j in js { indexed[io[j]] = plain[po[j]] } }
+            if gather { for j in js { plain[po.offset(j)] = indexed[io.offset(j)] } }
+            else { for j in js { indexed[io.offset(j)] = plain[po.offset(j)] } }
         case 1:
             let n = inner[0], si = innerIndexed[0], sp = innerPlain[0]
             if si == 1 && sp == 1 {
-                if gather { for j in js { (plain + po[j]).update(from: indexed + io[j], count: n) } }
-                else { for j in js { (indexed + io[j]).update(from: plain + po[j], count: n) } }
+                if gather { for j in js { (plain + po.offset(j)).update(from: indexed + io.offset(j), count: n) } }
+                else { for j in js { (indexed + io.offset(j)).update(from: plain + po.offset(j), count: n) } }
             } else {
                 for j in js {
-                    let a = indexed + io[j], b = plain + po[j]
+                    let a = indexed + io.offset(j), b = plain + po.offset(j)
                     if gather { for i in 0..<n { b[i &* sp] = a[i &* si] } }
                     else { for i in 0..<n { a[i &* si] = b[i &* sp] } }
                 }
             }
         default:
-            for j in js { copyBlock(axis: 0, indexed: indexed + io[j], plain: plain + po[j], gather: gather) }
+            for j in js { copyBlock(axis: 0, indexed: indexed + io.offset(j), plain: plain + po.offset(j), gather: gather) }
         }
     }
 
