@@ -8,12 +8,13 @@ import Testing
 // errors, the axis-0 spellings, overlap and the parallel gather without NumPy.
 
 /// Random Int64 indices for an axis of `size`, in `[-size, size)`, with a
-/// random shape of rank 0 to 2 (repeats likely).
+/// random shape of rank 0 to 2, sometimes empty (repeats likely).
 func randomIndices(_ rng: inout TestRandom, size: Int) -> NDArray<Int64> {
     let shape: [Int]
-    switch rng.int(0...5) {
+    switch rng.int(0...6) {
     case 0: shape = []
     case 1: shape = [rng.int(2...3), rng.int(1...3)]
+    case 2: shape = [0]
     default: shape = [rng.int(1...7)]
     }
     let values = (0..<shape.reduce(1, *)).map { _ in Int64(rng.int(-size...(size - 1))) }
@@ -100,7 +101,7 @@ struct AdvancedIndexingTestsAgainstNumPy {
         for _ in 0..<120 {
             let shape = randomShape(&rng, ndim: rng.int(1...3), maxDim: 6)
             let (base, a, pa) = randomView(&rng, shape: shape, name: "a")
-            let k = rng.int(1...shape.count)
+            let k = rng.int(0...shape.count)   // 0: a 0-d mask adds an axis
             let (mask, pm, mInputs) = randomMask(&rng, shape: Array(shape[..<k]))
             let inputs = mInputs.merging(["a": EncodedArray(base)]) { x, _ in x }
             check.expect("\(pa)[\(pm)]", inputs, a[mask: mask])
@@ -121,7 +122,7 @@ struct AdvancedIndexingTestsAgainstNumPy {
             let shape = randomShape(&rng, ndim: rng.int(1...3), maxDim: 6)
             let (base, a, px) = randomView(&rng, shape: shape, name: "x")
             let original = EncodedArray(base)
-            let k = rng.int(1...shape.count)
+            let k = rng.int(0...shape.count)   // 0: a 0-d mask adds an axis
             let (mask, pm, mInputs) = randomMask(&rng, shape: Array(shape[..<k]))
             let target = [mask.countNonzero()] + Array(shape[k...])
             let (v, pv, vInputs) = randomValues(&rng, target: target, trailing: shape.count - k)
