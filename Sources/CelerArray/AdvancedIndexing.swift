@@ -388,10 +388,46 @@ struct IndexedTransfer<Element> {
         if isEmpty { return }
         let rows = Layout.count(outer) &* entries
         let total = rows &* Layout.count(inner)
-        if gather && total >= StridedLoop.parallelThreshold && rows > 1 && Parallel.threadCount > 1 {
+        let threaded = gather && total >= StridedLoop.parallelThreshold && Parallel.threadCount > 1
+        if inner.isEmpty && outer.count == 1 && entries <= Self.columnEntries {
+            let n = outer[0]
+            if threaded {
+                parallelFor(0..<n) { range in runColumns(range, indexed: indexed, io, plain: plain, po, gather: true) }
+            } else {
+                runColumns(0..<n, indexed: indexed, io, plain: plain, po, gather: gather)
+            }
+        } else if threaded && rows > 1 {
             parallelFor(0..<rows) { range in runRows(range, indexed: indexed, io, plain: plain, po, gather: true) }
         } else {
             runRows(0..<rows, indexed: indexed, io, plain: plain, po, gather: gather)
+        }
+    }
+
+    /// Up to this many single-element entries per outer position go down
+    /// the outer axis (`runColumns`) rather than along rows.
+    @inlinable static var columnEntries: Int { 32 }
+    /// Outer positions per block in `runColumns`: the block's rows stay in
+    /// cache while each entry's column is walked (at most 32 lines per row).
+    @inlinable static var columnBlock: Int { 512 }
+
+    /// Outer positions `range` (one coalesced outer axis, single-element
+    /// blocks, few entries: `a[:, [2, 0]]` on a tall array), a block of rows
+    /// at a time, one strided loop down the block per entry. Row by row, each
+    /// row would cost more to set up than its two or three elements to copy.
+    /// A scatter still writes each element's entries in order (last wins).
+    @inlinable
+    func runColumns<I: EntryOffsets, P: EntryOffsets>(_ range: Range<Int>, indexed: UnsafeMutablePointer<Element>, _ io: I,
+                                                      plain: UnsafeMutablePointer<Element>, _ po: P, gather: Bool) {
+        let si = outerIndexed[0], sp = outerPlain[0]
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let count = Swift.min(Self.columnBlock, range.upperBound &- start)
+            for j in 0..<entries {
+                let a = indexed + (io.offset(j) &+ start &* si), b = plain + (po.offset(j) &+ start &* sp)
+                if gather { for o in 0..<count { b[o &* sp] = a[o &* si] } }
+                else { for o in 0..<count { a[o &* si] = b[o &* sp] } }
+            }
+            start &+= count
         }
     }
 

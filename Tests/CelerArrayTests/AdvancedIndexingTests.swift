@@ -270,6 +270,11 @@ struct AdvancedIndexingTestsAgainstNumPy {
                     }
                 }
                 #expect(columnsOK && rowsOK, "threads=\(threads)")
+                // A tall narrow array, few columns: the column-wise gather.
+                let tall = NDArray<Int64>.arange(40_001 * 3).reshaped(40_001, 3)
+                let picked = try tall.taking(NDArray<Int64>([2, 0, -1]), axis: 1)
+                #expect(picked.shape == [40_001, 3] && picked[40_000].scalars == [120_002, 120_000, 120_002])
+                #expect(picked[.all, 0] == tall[.all, 2] && picked[.all, 1] == tall[.all, 0] && picked[.all, 2] == tall[.all, 2])
                 let mask = NDArray((0..<rows).map { $0 % 3 == 0 })
                 let selected = try a.selecting(mask)
                 #expect(selected.shape == [33, columns] && selected[1].scalars == a[3].scalars)
