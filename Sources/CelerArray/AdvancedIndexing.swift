@@ -14,8 +14,9 @@ import CelerParallel
 // the values to assign), for every position of the axes before the indexed
 // one: a contiguous copy per block when blocks are contiguous rows, a direct
 // gather loop when blocks are single elements (an integer array along the
-// last axis, a full-shape mask). Every index is checked, and every shape,
-// before memory is touched.
+// last axis, a full-shape mask), strided loops down the columns when there
+// are only a few single elements per row. No view is built per entry. Every
+// index is checked, and every shape, before memory is touched.
 
 // MARK: - Boolean masks
 
