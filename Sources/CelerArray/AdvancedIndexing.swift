@@ -243,13 +243,15 @@ extension NDArray {
         return try checkedAxis(axis)
     }
 
-    /// `indices` as a contiguous array, once every index is known to lie in
-    /// `-n ..< n` for the `n` entries along `axis`; else throws naming the
-    /// first index out of range. (A min/max pass: the check costs little
-    /// next to the gather.)
+    /// `indices` as a contiguous array that is not this array's storage,
+    /// once every index is known to lie in `-n ..< n` for the `n` entries
+    /// along `axis`; else throws naming the first index out of range. (A
+    /// min/max pass: the check costs little next to the gather.)
     @inlinable
     func checkedIndices(_ indices: NDArray<Int64>, axis: Int) throws(CelerError) -> NDArray<Int64> {
-        let idx = indices.ascontiguous()
+        // An Int64 array indexed by itself (`x[indices: x] = v`): a scatter
+        // must not read indices it has already overwritten.
+        let idx = indices.sharesStorage(with: self) ? indices.copy() : indices.ascontiguous()
         let n = Int64(shape[axis]), p = idx.baseAddress, m = idx.count
         var low = Int64.max, high = Int64.min
         for j in 0..<m { low = Swift.min(low, p[j]); high = Swift.max(high, p[j]) }

@@ -249,6 +249,12 @@ struct AdvancedIndexingTestsAgainstNumPy {
         #expect(m.scalars == [3, 4, 5, 0, 1, 2])
         m[indices: NDArray<Int64>([0, 1, 2]), axis: 1] = m[.all, .step(-1)]
         #expect(m.scalars == [5, 4, 3, 2, 1, 0])
+        // An index array that is the array being written.
+        let x = NDArray<Int64>([2, 0, 1])
+        x[indices: x] = NDArray([10, 11, 12])
+        #expect(x.scalars == [11, 12, 10])
+        let y = NDArray<Int64>([1, 0])
+        #expect(y[indices: y].scalars == [0, 1])
     }
 
     @Test func largeGathersMatchOnOneAndSeveralThreads() throws {
