@@ -135,13 +135,24 @@ extension NDArray {
     /// all of `source` before writing when the two overlap.
     @inlinable
     public func assign(_ source: NDArray) throws(CelerError) {
+        if source.ndim == 0 { fill(source.baseAddress.pointee); return }
         try apply(CopyKernel<Element>(), source, out: self)
     }
 
-    /// Sets every element of this view to `value`.
+    /// Sets every element of this view to `value`. A 1-D view too small to
+    /// be worth threads is filled by a plain loop here, without the general
+    /// driver's set-up (NumPy's `a[n*n::n] = False` costs well under a
+    /// microsecond per call this way); anything else runs through `StridedLoop`.
     @inlinable
     public func fill(_ value: Element) {
-        trapping { () throws(CelerError) in try assign(NDArray(scalar: value)) }
+        if ndim == 1 && shape[0] &* StridedLoop.spread([strides[0]]) < StridedLoop.parallelThreshold {
+            let p = baseAddress, n = shape[0], step = strides[0]
+            withExtendedLifetime(self) {
+                if step == 1 { p.update(repeating: value, count: n) } else { for i in 0..<n { p[i &* step] = value } }
+            }
+            return
+        }
+        trapping { () throws(CelerError) in try apply(CopyKernel<Element>(), NDArray(scalar: value), out: self) }
     }
 }
 

@@ -33,5 +33,5 @@ public final class NDStorage<Element>: @unchecked Sendable {
         self.pointer = AlignedMemory.allocate(Element.self, count: count)
     }
 
-    deinit { AlignedMemory.deallocate(pointer) }
+    deinit { AlignedMemory.deallocate(pointer, count: count) }
 }

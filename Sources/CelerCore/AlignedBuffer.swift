@@ -43,6 +43,14 @@ public enum AlignedMemory {
         free(pointer)
     }
 
+    /// Frees memory from `allocate(T.self, count: count)`; a block below the
+    /// large-block size is freed at once, without consulting the block cache
+    /// (its lock costs more than a small array's whole life).
+    public static func deallocate<T>(_ pointer: UnsafeMutablePointer<T>, count: Int) {
+        if count * MemoryLayout<T>.stride < hugePageThreshold { free(pointer); return }
+        deallocate(pointer)
+    }
+
     /// Returns the cached large blocks (see `LargeBlockCache`) to the system.
     public static func releaseCachedBlocks() { largeBlocks.releaseAll() }
 
@@ -147,7 +155,7 @@ public final class AlignedBuffer<Element: BitwiseCopyable>: @unchecked Sendable 
         pointer.initialize(repeating: value, count: count)
     }
 
-    deinit { AlignedMemory.deallocate(pointer) }
+    deinit { AlignedMemory.deallocate(pointer, count: count) }
 
     public var buffer: UnsafeMutableBufferPointer<Element> {
         UnsafeMutableBufferPointer(start: pointer, count: count)

@@ -90,6 +90,22 @@ import Testing
                 #expect(mask.scalars == expected, "threads=\(threads)")
             }
         }
+        // Small views take the plain-loop fill; 0-d sources (views included) too.
+        for n in [1, 2, 17, 1000] {
+            let a = NDArray<Int64>.arange(n)
+            var expected = (0..<n).map(Int64.init)
+            for (start, step) in [(0, 1), (1, 3), (n - 1, -2), (n / 2, -1)] {
+                let value = a[.index(n - 1)]             // a 0-d view of the last element
+                let v = expected[n - 1]
+                a[.from(start, step: step)] = value
+                var i = start
+                while i >= 0 && i < n { expected[i] = v; i += step }
+                #expect(a.scalars == expected, "n=\(n) start=\(start) step=\(step)")
+                a[.s(0, nil, 2)].fill(Int64(-start))
+                for j in stride(from: 0, to: n, by: 2) { expected[j] = Int64(-start) }
+                #expect(a.scalars == expected)
+            }
+        }
     }
 
     /// New arrays from operators follow their operands' memory order
