@@ -204,7 +204,8 @@ extension NDArray {
         let shape = trapping { () throws(CelerError) in try Layout.broadcastShapes([a.shape, b.shape]) }
         let out: NDArray
         if a.isReusableTemporary(for: shape) { out = a } else if b.isReusableTemporary(for: shape) { out = b } else {
-            out = NDArray(uninitializedShape: shape, strides: keepOrderStrides(shape, [(a.shape, a.strides), (b.shape, b.strides)]))
+            out = a.isContiguous && b.isContiguous ? NDArray(uninitializedShape: shape)
+                : NDArray(uninitializedShape: shape, strides: keepOrderStrides(shape, [(a.shape, a.strides), (b.shape, b.strides)]))
         }
         trapping { () throws(CelerError) in try apply(kernel, a, b, out: out) }
         return out

@@ -107,6 +107,21 @@ public enum StridedLoop {
         let total = Layout.count(shape)
         if total == 0 { return }
         let operands = strides.count
+        // Every operand row-major over the whole shape or one repeated
+        // element (a scalar): one flat loop with strides 1 or 0, no planning.
+        // The common case, and the one where set-up time shows.
+        var flat: [Int] = []
+        flat.reserveCapacity(operands)
+        for s in strides {
+            if Layout.isContiguous(shape, s) { flat.append(1) }
+            else if s.allSatisfy({ $0 == 0 }) { flat.append(0) }
+            else { break }
+        }
+        if flat.count == operands && flat[0] == 1 {
+            let threads = parallel && total >= parallelThreshold ? Parallel.threadCount : 1
+            runFlat(body, count: total, inner: flat, threads: threads)
+            return
+        }
         let (loopShape, loopStrides) = plan(shape: shape, strides: strides)
         // Strides per operand for the innermost dimension, laid out flat.
         let inner = (0..<operands).map { loopStrides[$0][0] }

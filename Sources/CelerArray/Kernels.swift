@@ -265,7 +265,8 @@ public func keepOrderStrides(_ shape: [Int], _ operands: [(shape: [Int], strides
 /// `kernel(x)` as a new array, laid out in `x`'s memory order.
 @inlinable
 public func map<K: UnaryKernel>(_ kernel: K, _ x: NDArray<K.Input>) -> NDArray<K.Output> {
-    let out = NDArray<K.Output>(uninitializedShape: x.shape, strides: keepOrderStrides(x.shape, [(x.shape, x.strides)]))
+    let out = x.isContiguous ? NDArray<K.Output>(uninitializedShape: x.shape)
+        : NDArray<K.Output>(uninitializedShape: x.shape, strides: keepOrderStrides(x.shape, [(x.shape, x.strides)]))
     trapping { () throws(CelerError) in try apply(kernel, x, out: out) }
     return out
 }
@@ -275,7 +276,8 @@ public func map<K: UnaryKernel>(_ kernel: K, _ x: NDArray<K.Input>) -> NDArray<K
 @inlinable
 public func map<K: BinaryKernel>(_ kernel: K, _ a: NDArray<K.A>, _ b: NDArray<K.B>) throws(CelerError) -> NDArray<K.Output> {
     let shape = try Layout.broadcastShapes([a.shape, b.shape])
-    let out = NDArray<K.Output>(uninitializedShape: shape, strides: keepOrderStrides(shape, [(a.shape, a.strides), (b.shape, b.strides)]))
+    let out = a.isContiguous && b.isContiguous ? NDArray<K.Output>(uninitializedShape: shape)
+        : NDArray<K.Output>(uninitializedShape: shape, strides: keepOrderStrides(shape, [(a.shape, a.strides), (b.shape, b.strides)]))
     try apply(kernel, a, b, out: out)
     return out
 }

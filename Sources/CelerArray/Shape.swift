@@ -83,7 +83,13 @@ public enum Layout {
     /// right; each dimension must be equal across shapes or 1.
     @inlinable
     public static func broadcastShapes(_ shapes: [[Int]]) throws(CelerError) -> [Int] {
-        let ndim = shapes.map(\.count).max() ?? 0
+        guard let first = shapes.first else { return [] }
+        var ndim = 0, allEqual = true
+        for shape in shapes {
+            ndim = Swift.max(ndim, shape.count)
+            allEqual = allEqual && shape == first
+        }
+        if allEqual { return first }
         var result = [Int](repeating: 1, count: ndim)
         for shape in shapes {
             let pad = ndim - shape.count
@@ -101,6 +107,7 @@ public enum Layout {
     /// `target` shape: stride 0 along new and stretched dimensions.
     @inlinable
     public static func broadcastStrides(_ shape: [Int], _ strides: [Int], to target: [Int]) throws(CelerError) -> [Int] {
+        if shape == target { return strides }
         let pad = target.count - shape.count
         guard pad >= 0 else { throw ArrayError.broadcast([shape, target]) }
         var result = [Int](repeating: 0, count: target.count)
