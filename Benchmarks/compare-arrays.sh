@@ -46,7 +46,7 @@ echo
 cd "$here"
 # Build output goes to stderr; the Markdown results to stdout (and the file).
 swift package --disable-sandbox benchmark --target ArrayBenchmarks ${swift_args[@]+"${swift_args[@]}"} \
-    --no-progress --format markdown --path stdout | tee "$work/celer.md"
+    --no-progress --format markdown --path stdout --time-units microseconds | tee "$work/celer.md"
 echo
 echo "## NumPy: Benchmarks/peers/array_numpy.py ${numpy_args[*]-}"
 echo

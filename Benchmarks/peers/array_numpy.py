@@ -14,7 +14,8 @@ gives the median and the minimum in milliseconds.
 
 `--celer FILE` reads the Markdown that `swift package benchmark --format
 markdown` writes (Benchmarks/compare-arrays.sh does both runs) and adds the
-Celer median (its p50 wall clock) and the ratio NumPy / Celer to the table.
+Celer median and minimum (its p50 and p0 wall clock) and the ratios NumPy ÷
+Celer of the medians and of the minimums (above 1: Celer is faster).
 Inputs are made per benchmark and freed after it (the 1e8 sum input is 800 MB).
 NumPy runs single-threaded, as it always does for these operations.
 """
@@ -109,29 +110,28 @@ def measure(setup, warmup, repeat):
     return statistics.median(times), min(times)
 
 
-def celer_medians(path):
-    """Benchmark name -> p50 wall clock in ms, from package-benchmark's
-    Markdown (a `## <name>` heading, then a table whose Wall clock row has
-    the percentiles p0, p25, p50, ... in the unit of its header)."""
-    medians, name = {}, None
+def celer_times(path):
+    """Benchmark name -> (p50, p0) wall clock in ms, from package-benchmark's
+    Markdown: a `### <name>` heading, then a table whose "Time (wall clock)
+    (<unit>)" row has the percentiles p0, p25, p50, ..."""
+    times, name = {}, None
     scale = {"ns": 1e-6, "us": 1e-3, "μs": 1e-3, "µs": 1e-3, "ms": 1.0, "s": 1e3}
     with open(path, encoding="utf-8") as f:
         for line in f:
             heading = re.match(r"^#+\s+(.*?)\s*$", line)
             if heading:
                 name = heading.group(1)
-                # "### ArrayBenchmarks:name metrics" style headings
-                name = re.sub(r"^\w+:", "", name)
-                name = re.sub(r"\s+metrics$", "", name)
                 continue
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            if name and cells and cells[0].lower().startswith("wall clock"):
-                unit = re.search(r"\((\S+?)\)", cells[0])
-                factor = scale.get(unit.group(1), 1.0) if unit else 1.0
+            if name and cells and "wall clock" in cells[0].lower():
+                # "Time (wall clock) (μs) *": the unit is the last parenthesis
+                units = re.findall(r"\(([^)]*)\)", cells[0])
+                factor = scale.get(units[-1], 1.0) if units else 1.0
                 numbers = [c for c in cells[1:] if re.fullmatch(r"[\d.,]+", c)]
                 if len(numbers) >= 3:  # p0, p25, p50, ...
-                    medians[name] = float(numbers[2].replace(",", "")) * factor
-    return medians
+                    p0, p50 = (float(numbers[k].replace(",", "")) * factor for k in (0, 2))
+                    times[name] = (p50, p0)
+    return times
 
 
 def main():
@@ -147,14 +147,14 @@ def main():
     if args.repeat < 1 or args.warmup < 0:
         parser.error("--repeat must be at least 1 and --warmup at least 0")
 
-    celer = celer_medians(args.celer) if args.celer else {}
+    celer = celer_times(args.celer) if args.celer else {}
     print(f"NumPy {np.__version__}, Python {sys.version.split()[0]}: "
           f"median and min of {args.repeat} runs after {args.warmup} warm-up, ms\n")
     header = "| Benchmark | NumPy median | NumPy min |"
     rule = "|---|---:|---:|"
     if args.celer:
-        header += " Celer p50 | NumPy ÷ Celer |"
-        rule += "---:|---:|"
+        header += " Celer p50 | Celer min | NumPy ÷ Celer, medians | NumPy ÷ Celer, mins |"
+        rule += "---:|---:|---:|---:|"
     print(header)
     print(rule)
     for name, setup in BENCHMARKS:
@@ -163,8 +163,11 @@ def main():
         median, best = measure(setup, args.warmup, args.repeat)
         row = f"| {name} | {median * 1e3:.2f} | {best * 1e3:.2f} |"
         if args.celer:
-            mine = celer.get(name)
-            row += f" {mine:.2f} | {median * 1e3 / mine:.2f} |" if mine else " — | — |"
+            if name in celer:
+                p50, p0 = celer[name]
+                row += f" {p50:.2f} | {p0:.2f} | {median * 1e3 / p50:.2f} | {best * 1e3 / p0:.2f} |"
+            else:
+                row += " — | — | — | — |"
         print(row, flush=True)
 
 
