@@ -67,20 +67,21 @@ enum ArrayFormatter {
     /// The elements shown: all, or the 3 at each edge of every long axis.
     static func collect<E: NDArrayElement>(_ a: NDArray<E>, summarize: Bool, into out: inout [E]) {
         if a.ndim == 0 { out.append(a.baseAddress.pointee); return }
-        let n = a.shape[0]
-        let show = summarize && n > 2 * edgeItems
-        for i in 0..<n where !show || i < edgeItems || i >= n - edgeItems {
+        for i in shownIndices(a.shape[0], summarize: summarize).compactMap({ $0 }) {
             collect(a[.index(i)], summarize: summarize, into: &out)
         }
+    }
+
+    /// The indices shown along an axis of length `n`, nil standing for "...".
+    static func shownIndices(_ n: Int, summarize: Bool) -> [Int?] {
+        summarize && n > 2 * edgeItems ? Array(0..<edgeItems) + [nil] + Array((n - edgeItems)..<n) : Array(0..<n)
     }
 
     /// NumPy's `_formatArray` recursion: rows of the last axis wrap at
     /// `width`; outer axes put `ndim - 1` newlines between their blocks.
     static func block<E: NDArrayElement>(_ a: NDArray<E>, hanging: String, width: Int, separator: String,
                                          summarize: Bool, word: (E) -> String) -> String {
-        let n = a.shape[0]
-        let show = summarize && n > 2 * edgeItems
-        let items: [Int?] = show ? Array(0..<edgeItems) + [nil] + Array((n - edgeItems)..<n) : Array(0..<n)
+        let items = shownIndices(a.shape[0], summarize: summarize)
         var s = ""
         if a.ndim == 1 {
             let elementWidth = width - 1  // room for "," or "]"

@@ -136,11 +136,13 @@ struct PrintingMatchesNumPyTests {
         let check = NumPyCheck()
         var rng = TestRandom(2024)
         func value() -> Double {
-            switch rng.int(0...9) {
+            switch rng.int(0...11) {
             case 0: return rng.pick([nan, inf, -inf, -0.0, 0.0])
             case 1: return Double(rng.int(-1000...1000))
             case 2: return (rng.double() - 0.5) * Double.pow10(rng.int(-12...12))
             case 3: return Double(rng.int(-99...99)) / 8
+            case 4: return Double(rng.int(-5000...5000)) / 512  // 9 decimals ending in 5: ties at 8
+            case 5: return rng.double() * Double.pow10(rng.int(5...8))  // near the cut-offs
             default: return (rng.double() * 20 - 10).rounded(toPlaces: rng.int(0...10))
             }
         }
