@@ -127,6 +127,10 @@ struct PrintingMatchesNumPyTests {
         expectRepr(check, NDArray<Int64>.arange(2 * 3 * 4 * 2).reshaped(2, 3, 4, 2))
         expectRepr(check, NDArray<Double>.arange(11 * 11 * 11).reshaped(11, 11, 11))
         expectRepr(check, NDArray<Bool>.ones([1001]))
+        // Views print in logical order.
+        let grid = NDArray<Double>.arange(35 * 40).reshaped(35, 40) / 3
+        expectRepr(check, grid.T)
+        expectRepr(check, grid[.step(-2), .s(1, -1, 3)])
         try check.verify()
     }
 
