@@ -4,7 +4,7 @@
 #
 #   Benchmarks/compare-arrays.sh                   # NumPy: 10 timed runs each
 #   Benchmarks/compare-arrays.sh --quick           # NumPy: 3 timed runs each
-#   Benchmarks/compare-arrays.sh --repeat 20 --filter 'Laplacian'
+#   Benchmarks/compare-arrays.sh --repeat 20 --filter 'Laplacian.*'
 #
 # 1. `swift package benchmark --target ArrayBenchmarks` (a release build; the
 #    suite's own limits: 2 warm-ups, then up to 50 runs or 3 s per benchmark),
@@ -12,7 +12,8 @@
 # 2. Benchmarks/peers/array_numpy.py on the same operations and sizes, whose
 #    table adds Celer's p50 from step 1 and the ratio NumPy ÷ Celer (above 1:
 #    Celer is faster).
-# --quick, --repeat N and --warmup N go to the NumPy script; --filter RE to both.
+# --quick, --repeat N and --warmup N go to the NumPy script; --filter RE (a
+# regular expression matching whole benchmark names) to both.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
         --filter)
             [ $# -ge 2 ] || { echo "compare-arrays.sh: --filter needs a regular expression" >&2; exit 2; }
             numpy_args+=(--filter "$2"); swift_args+=(--filter "$2"); shift 2 ;;
-        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
         *) echo "compare-arrays.sh: unknown option '$1' (allowed: --quick, --repeat N, --warmup N, --filter RE)" >&2; exit 2 ;;
     esac
 done

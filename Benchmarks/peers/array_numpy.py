@@ -9,7 +9,7 @@ gives the median and the minimum in milliseconds.
 
     python3 Benchmarks/peers/array_numpy.py               # 10 timed runs each
     python3 Benchmarks/peers/array_numpy.py --quick       # 3 timed runs each
-    python3 Benchmarks/peers/array_numpy.py --filter 'a \\+ b'
+    python3 Benchmarks/peers/array_numpy.py --filter 'a \\+ b.*'  # whole names, as Swift's
     python3 Benchmarks/peers/array_numpy.py --celer celer.md  # add Celer's p50 and ratios
 
 `--celer FILE` reads the Markdown that `swift package benchmark --format
@@ -139,7 +139,8 @@ def main():
     parser.add_argument("--repeat", type=int, default=10, help="timed runs per benchmark (default 10)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs first (default 2, as the Swift suite)")
     parser.add_argument("--quick", action="store_true", help="3 timed runs and 1 warm-up")
-    parser.add_argument("--filter", default=None, help="only benchmarks whose name matches this regular expression")
+    parser.add_argument("--filter", default=None,
+                        help="only benchmarks whose whole name matches this regular expression (as package-benchmark's --filter)")
     parser.add_argument("--celer", metavar="FILE", help="package-benchmark Markdown output to compare with")
     args = parser.parse_args()
     if args.quick:
@@ -158,7 +159,7 @@ def main():
     print(header)
     print(rule)
     for name, setup in BENCHMARKS:
-        if args.filter and not re.search(args.filter, name):
+        if args.filter and not re.fullmatch(args.filter, name):
             continue
         median, best = measure(setup, args.warmup, args.repeat)
         row = f"| {name} | {median * 1e3:.2f} | {best * 1e3:.2f} |"
