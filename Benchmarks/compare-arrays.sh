@@ -5,6 +5,7 @@
 #   Benchmarks/compare-arrays.sh                   # NumPy: 10 timed runs each
 #   Benchmarks/compare-arrays.sh --quick           # NumPy: 3 timed runs each
 #   Benchmarks/compare-arrays.sh --repeat 20 --filter 'Laplacian.*'
+#   Benchmarks/compare-arrays.sh --threads 1     # Celer on one thread, as NumPy
 #
 # 1. `swift package benchmark --target ArrayBenchmarks` (a release build; the
 #    suite's own limits: 2 warm-ups, then up to 50 runs or 3 s per benchmark),
@@ -13,7 +14,8 @@
 #    table adds Celer's p50 from step 1 and the ratio NumPy ÷ Celer (above 1:
 #    Celer is faster).
 # --quick, --repeat N and --warmup N go to the NumPy script; --filter RE (a
-# regular expression matching whole benchmark names) to both.
+# regular expression matching whole benchmark names) to both; --threads N sets
+# CELER_NUM_THREADS for the Swift suite (default: every available core).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -25,11 +27,14 @@ while [ $# -gt 0 ]; do
         --repeat|--warmup)
             [ $# -ge 2 ] || { echo "compare-arrays.sh: $1 needs a value" >&2; exit 2; }
             numpy_args+=("$1" "$2"); shift 2 ;;
+        --threads)
+            [ $# -ge 2 ] || { echo "compare-arrays.sh: --threads needs a count" >&2; exit 2; }
+            export CELER_NUM_THREADS="$2"; shift 2 ;;
         --filter)
             [ $# -ge 2 ] || { echo "compare-arrays.sh: --filter needs a regular expression" >&2; exit 2; }
             numpy_args+=(--filter "$2"); swift_args+=(--filter "$2"); shift 2 ;;
         -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
-        *) echo "compare-arrays.sh: unknown option '$1' (allowed: --quick, --repeat N, --warmup N, --filter RE)" >&2; exit 2 ;;
+        *) echo "compare-arrays.sh: unknown option '$1' (allowed: --quick, --repeat N, --warmup N, --filter RE, --threads N)" >&2; exit 2 ;;
     esac
 done
 
@@ -42,7 +47,7 @@ trap 'rm -rf "$work"' EXIT
 echo "# CelerArray vs NumPy, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
 echo "$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //')"
 echo
-echo "## Celer: swift package benchmark --target ArrayBenchmarks"
+echo "## Celer: swift package benchmark --target ArrayBenchmarks (CELER_NUM_THREADS=${CELER_NUM_THREADS:-unset: all cores})"
 echo
 cd "$here"
 # Build output goes to stderr; the Markdown results to stdout (and the file).
