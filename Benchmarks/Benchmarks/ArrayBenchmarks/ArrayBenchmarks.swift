@@ -1,7 +1,10 @@
 // Benchmarks of CelerArray's strided loop driver. Run from Benchmarks/:
 //   swift package benchmark --target ArrayBenchmarks
-// NumPy's side of each comparison, and the numbers, are in docs/arrays.md
-// ("Performance"); the NumPy commands are listed there.
+// NumPy's side: Benchmarks/peers/array_numpy.py times the same operations on
+// the same sizes under the same names (keep the two lists in step);
+// Benchmarks/compare-arrays.sh runs this suite and then that script, and
+// prints one table with the ratio NumPy ÷ Celer. Numbers: docs/arrays.md
+// ("Performance").
 import Benchmark
 import CelerArray
 import CelerParallel
