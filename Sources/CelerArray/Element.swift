@@ -199,7 +199,7 @@ extension Complex: NDArrayElement, NDArrayNumeric where RealType: NDArrayFloatin
     @inlinable public static var ndOne: Complex { .one }
     public static var dtypeName: String { RealType.self == Float.self ? "complex64" : "complex128" }
     @inlinable public var isNonzero: Bool { real != 0 || imaginary != 0 }
-    @inlinable public var ndComplexValue: (re: Double, im: Double) { (Double(real), Double(imaginary)) }
+    @inlinable public var ndComplexValue: (re: Double, im: Double) { (Double(rawStorage.x), Double(rawStorage.y)) }  // raw parts: `.real` of a non-finite value is NaN in swift-numerics
     @inlinable public var ndIntegerValue: Int64? { nil }
     @inlinable public init(ndInteger: Int) { self.init(RealType(ndInteger), 0) }
     @inlinable public static func ndAdd(_ a: Complex, _ b: Complex) -> Complex { a + b }
