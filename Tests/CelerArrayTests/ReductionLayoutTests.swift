@@ -1,0 +1,305 @@
+import CelerArray
+import CelerParallel
+import Testing
+
+// Full and axis reductions of views that are not row-major (transposed,
+// reversed, stepped, broadcast), compared with NumPy bit for bit, on 1, 2 and
+// 3 threads: min/max/argmin/argmax read memory in place, with ties and NaNs;
+// products in NumPy's order; integer and Bool mean/var/std in float64;
+// widening Int32/UInt8/Bool sums and products.
+
+/// A random non-row-major view of a fresh base array, for any element type:
+/// each axis reversed, stepped, trimmed or kept, then maybe transposed, and
+/// maybe broadcast along a new leading axis (stride 0).
+struct LayoutSpec {
+    var baseShape: [Int] = []
+    var indices: [NDIndex] = []
+    var transpose = false
+    var broadcastLead: Int? = nil
+
+    init(_ rng: inout TestRandom, shape: [Int], allowBroadcast: Bool = true) {
+        transpose = shape.count >= 2 && rng.bool()
+        let sliceShape = transpose ? Array(shape.reversed()) : shape
+        for n in sliceShape {
+            switch rng.int(0...4) {
+            case 0: baseShape.append(n); indices.append(.all)
+            case 1: baseShape.append(n); indices.append(.step(-1))
+            case 2: baseShape.append(2 * n); indices.append(.step(2))
+            case 3: baseShape.append(n + 2); indices.append(.s(1, -1))
+            default: baseShape.append(2 * n + 1); indices.append(.s(-2, nil, -2))
+            }
+        }
+        if allowBroadcast && rng.int(0...3) == 0 { broadcastLead = rng.int(2...3) }
+    }
+
+    func view<T>(_ base: NDArray<T>) -> NDArray<T> {
+        var v = base[indices]
+        if transpose { v = v.T }
+        if let lead = broadcastLead { v = try! v.broadcast(to: [lead] + v.shape) }
+        return v
+    }
+
+    func python(_ name: String) -> String {
+        var text = "\(name)[\(pythonText(indices))]"
+        if transpose { text += ".T" }
+        if let lead = broadcastLead { text = "np.broadcast_to(\(text), (\(lead),) + \(text).shape)" }
+        return text
+    }
+}
+
+/// Doubles rounded to 1/8 in [-10, 10) (many ties), with NaNs when asked.
+func tiedDoubles(_ rng: inout TestRandom, _ shape: [Int], nans: Int) -> NDArray<Double> {
+    let a = rng.array(shape)
+    for _ in 0..<nans where a.count > 0 {
+        a.storage.pointer[rng.int(0...(a.count - 1))] = .nan
+    }
+    return a
+}
+
+@Suite(.enabled(if: NumPyReference.isAvailable, "python3 with numpy is not available: NumPy comparisons skipped"))
+struct ReductionLayoutTests {
+    static let threadCounts = [1, 2, 3]
+
+    @Test func extremesOfViewsWithTiesAndNaNs() throws {
+        var rng = TestRandom(41)
+        let check = NumPyCheck()
+        for trial in 0..<48 {
+            let shape = randomShape(&rng, ndim: 1 + trial % 4, maxDim: 7)
+            let spec = LayoutSpec(&rng, shape: shape)
+            let base = tiedDoubles(&rng, spec.baseShape, nans: trial % 3 == 0 ? rng.int(1...2) : 0)
+            let a = spec.view(base), pa = spec.python("a")
+            let inputs = ["a": EncodedArray(base)]
+            let ints = base.astype(Int32.self), pi = spec.python("i")
+            let intInputs = ["i": EncodedArray(ints)]
+            let iv = spec.view(ints)
+            for threads in Self.threadCounts {
+                Parallel.withThreadCount(threads) {
+                    check.expect("\(pa).min()", inputs, scalar: a.min())
+                    check.expect("\(pa).max()", inputs, scalar: a.max())
+                    check.expect("\(pa).argmin()", inputs, scalar: Int64(a.argmin()))
+                    check.expect("\(pa).argmax()", inputs, scalar: Int64(a.argmax()))
+                    check.expect("\(pi).min()", intInputs, scalar: iv.min())
+                    check.expect("\(pi).argmax()", intInputs, scalar: Int64(iv.argmax()))
+                    check.expect("\(pi).argmin()", intInputs, scalar: Int64(iv.argmin()))
+                }
+            }
+        }
+        try check.verify()
+    }
+
+    /// Views of 120 000 elements and more: several units of work, on threads.
+    @Test func largeViewsGiveTheSameAnswerOnAnyThreadCount() throws {
+        var rng = TestRandom(42)
+        let check = NumPyCheck()
+        let base = tiedDoubles(&rng, [301, 403], nans: 0)
+        let withNaN = base.copy()
+        withNaN.storage.pointer[200 * 403 + 17] = .nan
+        withNaN.storage.pointer[250 * 403 + 5] = .nan
+        let inputs = ["a": EncodedArray(base), "n": EncodedArray(withNaN)]
+        let views: [(String, (NDArray<Double>) -> NDArray<Double>)] = [
+            ("", { $0 }), (".T", { $0.T }), ("[::-1]", { $0[.step(-1)] }), ("[:, ::-1]", { $0[.all, .step(-1)] }),
+            ("[::-1, ::-1].T", { $0[.step(-1), .step(-1)].T }), ("[1::2, ::3]", { $0[.from(1, step: 2), .step(3)] }),
+            ("[:, 1:-1].T", { $0[.all, .s(1, -1)].T }),
+        ]
+        for (suffix, view) in views {
+            for (name, array) in [("a", base), ("n", withNaN)] {
+                let v = view(array)
+                let results = Self.threadCounts.map { t in
+                    Parallel.withThreadCount(t) { [v.min(), v.max(), Double(v.argmin()), Double(v.argmax())] }
+                }
+                #expect(results.allSatisfy { zip($0, results[0]).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) } },
+                        "\(name)\(suffix): thread counts disagree: \(results)")
+                check.expect("\(name)\(suffix).min()", inputs, scalar: results[0][0])
+                check.expect("\(name)\(suffix).max()", inputs, scalar: results[0][1])
+                check.expect("\(name)\(suffix).argmin()", inputs, scalar: Int64(results[0][2]))
+                check.expect("\(name)\(suffix).argmax()", inputs, scalar: Int64(results[0][3]))
+            }
+        }
+        // Broadcast: one row read for all.
+        let row = base[.index(7)]
+        let b = try row.broadcast(to: [300, 403])
+        check.expect("np.broadcast_to(a[7], (300, 403)).argmax()", inputs, scalar: Int64(b.argmax()))
+        check.expect("np.broadcast_to(a[7], (300, 403)).T.argmin()", inputs, scalar: Int64(b.T.argmin()))
+        check.expect("np.broadcast_to(a[7], (300, 403)).T.max()", inputs, scalar: b.T.max())
+        try check.verify()
+    }
+
+    /// Products whose rounding depends on the order: NumPy's order is memory
+    /// order with negative strides walked backwards.
+    @Test func productsInNumPyOrder() throws {
+        var rng = TestRandom(43)
+        let check = NumPyCheck()
+        for trial in 0..<40 {
+            let shape = randomShape(&rng, ndim: 1 + trial % 4, maxDim: 9)
+            let spec = LayoutSpec(&rng, shape: shape, allowBroadcast: trial % 2 == 0)
+            let base = rng.array(spec.baseShape) / 64.0 + 1.0 + NDArray(scalar: Double(trial) * 1e-9)
+            let a = spec.view(base), pa = spec.python("a")
+            let inputs = ["a": EncodedArray(base)]
+            check.expect("\(pa).prod()", inputs, scalar: a.prod())
+            let ints = (rng.array(spec.baseShape) * 8.0).astype(Int64.self)
+            check.expect("\(spec.python("i")).prod()", ["i": EncodedArray(ints)], scalar: spec.view(ints).prod())
+        }
+        let big = NDArray<Double>.randomUniform([200, 330], seed: 4) / 64.0 + 1.0
+        for t in Self.threadCounts {
+            Parallel.withThreadCount(t) {
+                check.expect("b.T.prod()", ["b": EncodedArray(big)], scalar: big.T.prod())
+                check.expect("b[::-1, 1::3].prod()", ["b": EncodedArray(big)], scalar: big[.step(-1), .from(1, step: 3)].prod())
+            }
+        }
+        try check.verify()
+    }
+
+    /// Variance and standard deviation of Doubles and Floats, bit for bit:
+    /// NumPy squares the deviations in the input's memory order.
+    @Test func floatVarianceOfViewsBitForBit() throws {
+        var rng = TestRandom(44)
+        let check = NumPyCheck()
+        for trial in 0..<40 {
+            let shape = randomShape(&rng, ndim: 1 + trial % 4, maxDim: 8)
+            let spec = LayoutSpec(&rng, shape: shape)
+            let base = NDArray<Double>.randomUniform(spec.baseShape, seed: UInt64(trial)) * 100.0 - 31.0
+            let a = spec.view(base), pa = spec.python("a")
+            let inputs = ["a": EncodedArray(base)]
+            let axis = rng.int(0...(a.ndim - 1))
+            let ddof = rng.int(0...1)
+            check.expect("\(pa).mean()", inputs, scalar: a.mean())
+            check.expect("\(pa).var()", inputs, scalar: a.variance())
+            check.expect("\(pa).std(ddof=\(ddof))", inputs, scalar: a.std(ddof: ddof))
+            check.expect("\(pa).var(axis=\(axis), ddof=\(ddof))", inputs, a.variance(axis: axis, ddof: ddof))
+            check.expect("\(pa).std(axis=\(axis), keepdims=True)", inputs, a.std(axis: axis, keepdims: true))
+            let f = base.astype(Float.self), fv = spec.view(f), pf = spec.python("f")
+            let finputs = ["f": EncodedArray(f)]
+            check.expect("\(pf).mean()", finputs, scalar: fv.mean())
+            check.expect("\(pf).var()", finputs, scalar: fv.variance())
+            check.expect("\(pf).std(axis=\(axis))", finputs, fv.std(axis: axis))
+        }
+        let big = NDArray<Double>.randomUniform([257, 301], seed: 7) * 10.0
+        for t in Self.threadCounts {
+            Parallel.withThreadCount(t) {
+                check.expect("b[::-1].T.std()", ["b": EncodedArray(big)], scalar: big[.step(-1)].T.std())
+                check.expect("b[:, ::2].var(ddof=1)", ["b": EncodedArray(big)], scalar: big[.all, .step(2)].variance(ddof: 1))
+            }
+        }
+        let tiny = NDArray<Double>([1.5, 2.5])
+        check.expect("t.var(ddof=2)", ["t": EncodedArray(tiny)], scalar: tiny.variance(ddof: 2))
+        check.expect("t.std(ddof=3)", ["t": EncodedArray(tiny)], scalar: tiny.std(ddof: 3))
+        try check.verify()
+    }
+
+    /// Integer and Bool statistics are float64, as NumPy's. Large Int64
+    /// values round when converted, so the order of the sums shows.
+    @Test func integerAndBoolMeanVarianceStd() throws {
+        var rng = TestRandom(45)
+        let check = NumPyCheck()
+        for trial in 0..<36 {
+            let shape = randomShape(&rng, ndim: 1 + trial % 4, maxDim: 8)
+            let spec = LayoutSpec(&rng, shape: shape)
+            let n = spec.baseShape.reduce(1, *)
+            let big = try NDArray<Int64>((0..<n).map { _ in Int64(bitPattern: rng.next()) >> 2 }, shape: spec.baseShape)
+            let small = (rng.array(spec.baseShape) * 8.0).astype(Int32.self)
+            let bytes = (rng.array(spec.baseShape) * 12.0 + 120.0).astype(UInt8.self)
+            let flags = rng.array(spec.baseShape) .> 3.0
+            let inputs = ["b": EncodedArray(big), "s": EncodedArray(small), "u": EncodedArray(bytes), "m": EncodedArray(flags)]
+            let axis = rng.int(0...(shape.count - 1))
+            let ddof = rng.int(0...1)
+            for (name, mean, variance, std, meanAxis, stdAxis): (String, Double, Double, Double, NDArray<Double>, NDArray<Double>) in [
+                ("b", spec.view(big).mean(), spec.view(big).variance(), spec.view(big).std(ddof: ddof),
+                 spec.view(big).mean(axis: axis), spec.view(big).std(axis: axis, ddof: ddof)),
+                ("s", spec.view(small).mean(), spec.view(small).variance(), spec.view(small).std(ddof: ddof),
+                 spec.view(small).mean(axis: axis), spec.view(small).std(axis: axis, ddof: ddof)),
+                ("u", spec.view(bytes).mean(), spec.view(bytes).variance(), spec.view(bytes).std(ddof: ddof),
+                 spec.view(bytes).mean(axis: axis, keepdims: true), spec.view(bytes).std(axis: axis, ddof: ddof)),
+                ("m", spec.view(flags).mean(), spec.view(flags).variance(), spec.view(flags).std(ddof: ddof),
+                 spec.view(flags).mean(axis: axis), spec.view(flags).std(axis: axis, ddof: ddof)),
+            ] {
+                let p = spec.python(name)
+                check.expect("\(p).mean()", inputs, scalar: mean)
+                check.expect("\(p).var()", inputs, scalar: variance)
+                check.expect("\(p).std(ddof=\(ddof))", inputs, scalar: std)
+                let keep = name == "u" ? ", keepdims=True" : ""
+                check.expect("\(p).mean(axis=\(axis)\(keep))", inputs, meanAxis)
+                check.expect("\(p).std(axis=\(axis), ddof=\(ddof))", inputs, stdAxis)
+            }
+        }
+        // Long runs: NumPy converts in buffers of 8192 elements.
+        for n in [8191, 8193, 20_011] {
+            let big = try NDArray<Int64>((0..<n).map { _ in Int64(bitPattern: rng.next()) >> 1 }, shape: [n])
+            let inputs = ["b": EncodedArray(big)]
+            for t in Self.threadCounts {
+                Parallel.withThreadCount(t) {
+                    check.expect("b.mean()", inputs, scalar: big.mean())
+                    check.expect("b[::-1].mean()", inputs, scalar: big[.step(-1)].mean())
+                    check.expect("b[::3].std()", inputs, scalar: big[.step(3)].std())
+                    check.expect("b.sum(dtype=np.float64)", inputs, scalar: big.sum(as: Double.self))
+                }
+            }
+        }
+        let square = try NDArray<Int64>((0..<(150 * 131)).map { _ in Int64(bitPattern: rng.next()) >> 3 }, shape: [150, 131])
+        for t in Self.threadCounts {
+            Parallel.withThreadCount(t) {
+                check.expect("q.T.mean()", ["q": EncodedArray(square)], scalar: square.T.mean())
+                check.expect("q[:, ::2].mean()", ["q": EncodedArray(square)], scalar: square[.all, .step(2)].mean())
+                check.expect("q[::-1, 1:].var()", ["q": EncodedArray(square)], scalar: square[.step(-1), .from(1)].variance())
+            }
+        }
+        let f = NDArray<Float>.randomUniform([77, 9], seed: 3).astype(Float.self)
+        check.expect("f.T.sum(dtype=np.float64)", ["f": EncodedArray(f)], scalar: f.T.sum(as: Double.self))
+        try check.verify()
+    }
+
+    /// Int32, UInt8 and Bool sums and products are Int64 (NumPy: int64, and
+    /// uint64 for unsigned with the same values here), so they do not wrap.
+    @Test func wideningSumsAndProducts() throws {
+        var rng = TestRandom(46)
+        let check = NumPyCheck()
+        let large = NDArray<Int32>((0..<1001).map { i in Int32.max - Int32(i * 7919 % 1000) })
+        let s: Int64 = large.sum()
+        #expect(s > Int64(Int32.max))
+        #expect(type(of: large.sum()) == Int64.self)
+        #expect(type(of: NDArray<UInt8>([255, 255]).sum()) == UInt64.self && NDArray<UInt8>([255, 255]).sum() == 510)
+        let narrow: Int32 = large.sum()   // asked for: the element type's wrapping sum
+        #expect(narrow == Int32(truncatingIfNeeded: s))
+        #expect(large.sum(as: Int32.self) == narrow)
+        let inputs = ["l": EncodedArray(large)]
+        for t in Self.threadCounts {
+            Parallel.withThreadCount(t) {
+                check.expect("l.sum()", inputs, scalar: large.sum())
+                check.expect("l[::-3].sum()", inputs, scalar: large[.step(-3)].sum())
+                check.expect("l[:40].prod()", inputs, scalar: large[.to(40)].prod())
+                check.expect("l.reshape(7, 11, 13).sum(axis=1)", inputs, large.reshaped(7, 11, 13).sum(axis: 1))
+                check.expect("l.reshape(7, 143).T.prod(axis=0)", inputs, large.reshaped(7, 143).T.prod(axis: 0))
+            }
+        }
+        for trial in 0..<30 {
+            let shape = randomShape(&rng, ndim: 1 + trial % 4, maxDim: 9)
+            let spec = LayoutSpec(&rng, shape: shape)
+            let bytes = (rng.array(spec.baseShape) * 12.0 + 125.0).astype(UInt8.self)
+            let flags = rng.array(spec.baseShape) .> -5.0
+            let ints = (rng.array(spec.baseShape) * 2e8).astype(Int32.self)
+            let inputs = ["u": EncodedArray(bytes), "m": EncodedArray(flags), "i": EncodedArray(ints)]
+            let axis = rng.int(0...(shape.count - 1))
+            let (u, m, i) = (spec.view(bytes), spec.view(flags), spec.view(ints))
+            let (pu, pm, pi) = (spec.python("u"), spec.python("m"), spec.python("i"))
+            check.expectText("str(\(pu).sum())", inputs, String(u.sum()))
+            check.expectText("str(\(pu).prod())", inputs, String(u.prod()))
+            check.expect("\(pu).sum(axis=\(axis))", inputs, u.sum(axis: axis))
+            check.expect("\(pm).sum()", inputs, scalar: m.sum())
+            check.expect("\(pm).prod()", inputs, scalar: m.prod())
+            check.expect("\(pm).sum(axis=\(axis))", inputs, m.sum(axis: axis))
+            check.expect("\(pm).prod(axis=\(axis))", inputs, m.prod(axis: axis))
+            check.expect("\(pi).sum()", inputs, scalar: i.sum())
+            check.expect("\(pi).prod()", inputs, scalar: i.prod())
+            check.expect("\(pi).sum(axis=\(axis))", inputs, i.sum(axis: axis))
+            check.expect("\(pi).prod(axis=\(axis))", inputs, i.prod(axis: axis))
+        }
+        // A big Int32 view on threads: widened, exact whatever the split.
+        let many = (NDArray<Double>.randomUniform([400, 300], seed: 5) * 4e9 - 2e9).astype(Int32.self)
+        for t in Self.threadCounts {
+            Parallel.withThreadCount(t) {
+                check.expect("w.T.sum()", ["w": EncodedArray(many)], scalar: many.T.sum())
+                check.expect("w[::-1, ::2].sum()", ["w": EncodedArray(many)], scalar: many[.step(-1), .step(2)].sum())
+            }
+        }
+        try check.verify()
+    }
+}
