@@ -87,19 +87,25 @@ struct ReductionLayoutTests {
         try check.verify()
     }
 
-    /// Views of 120 000 elements and more: several units of work, on threads.
+    /// Views of 68 000 elements: several units of work, on threads. NumPy
+    /// builds the same arrays from a formula (no data to send): values
+    /// `(k·7919 mod 160)/8 − 10` (many ties), with NaNs at two positions.
     @Test func largeViewsGiveTheSameAnswerOnAnyThreadCount() throws {
-        var rng = TestRandom(42)
-        let check = NumPyCheck()
-        let base = tiedDoubles(&rng, [301, 403], nans: 0)
+        let rows = 259, columns = 263, n = rows * columns
+        let nanPositions = [200 * columns + 17, 250 * columns + 5]
+        let values = (0..<n).map { Double($0 * 7919 % 160) / 8 - 10 }
+        let base = try NDArray<Double>(values, shape: [rows, columns])
         let withNaN = base.copy()
-        withNaN.storage.pointer[200 * 403 + 17] = .nan
-        withNaN.storage.pointer[250 * 403 + 5] = .nan
-        let inputs = ["a": EncodedArray(base), "n": EncodedArray(withNaN)]
+        for k in nanPositions { withNaN.storage.pointer[k] = .nan }
+        let formula = "(np.arange(\(n)) * 7919 % 160 / 8 - 10)"
+        let python = ["a": "\(formula).reshape(\(rows), \(columns))",
+                      "n": "np.where(np.isin(np.arange(\(n)), \(nanPositions)), np.nan, \(formula)).reshape(\(rows), \(columns))"]
+        let check = NumPyCheck()
         let views: [(String, (NDArray<Double>) -> NDArray<Double>)] = [
             ("", { $0 }), (".T", { $0.T }), ("[::-1]", { $0[.step(-1)] }), ("[:, ::-1]", { $0[.all, .step(-1)] }),
             ("[::-1, ::-1].T", { $0[.step(-1), .step(-1)].T }), ("[1::2, ::3]", { $0[.from(1, step: 2), .step(3)] }),
             ("[:, 1:-1].T", { $0[.all, .s(1, -1)].T }),
+            ("[7]", { try! $0[.index(7)].broadcast(to: [258, 263]) }), ("[7].T", { try! $0[.index(7)].broadcast(to: [258, 263]).T }),
         ]
         for (suffix, view) in views {
             for (name, array) in [("a", base), ("n", withNaN)] {
@@ -109,18 +115,14 @@ struct ReductionLayoutTests {
                 }
                 #expect(results.allSatisfy { zip($0, results[0]).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) } },
                         "\(name)\(suffix): thread counts disagree: \(results)")
-                check.expect("\(name)\(suffix).min()", inputs, scalar: results[0][0])
-                check.expect("\(name)\(suffix).max()", inputs, scalar: results[0][1])
-                check.expect("\(name)\(suffix).argmin()", inputs, scalar: Int64(results[0][2]))
-                check.expect("\(name)\(suffix).argmax()", inputs, scalar: Int64(results[0][3]))
+                var expr = "(\(python[name]!))\(suffix)"
+                if suffix.hasPrefix("[7]") {
+                    expr = "np.broadcast_to((\(python[name]!))[7], (258, 263))" + suffix.dropFirst(3)
+                }
+                check.expect("(lambda v: np.array([v.min(), v.max(), v.argmin(), v.argmax()]))(\(expr))", [:],
+                             try NDArray(results[0], shape: [4]))
             }
         }
-        // Broadcast: one row read for all.
-        let row = base[.index(7)]
-        let b = try row.broadcast(to: [300, 403])
-        check.expect("np.broadcast_to(a[7], (300, 403)).argmax()", inputs, scalar: Int64(b.argmax()))
-        check.expect("np.broadcast_to(a[7], (300, 403)).T.argmin()", inputs, scalar: Int64(b.T.argmin()))
-        check.expect("np.broadcast_to(a[7], (300, 403)).T.max()", inputs, scalar: b.T.max())
         try check.verify()
     }
 
@@ -129,7 +131,7 @@ struct ReductionLayoutTests {
     @Test func productsInNumPyOrder() throws {
         var rng = TestRandom(43)
         let check = NumPyCheck()
-        for trial in 0..<40 {
+        for trial in 0..<32 {
             let shape = randomShape(&rng, ndim: 1 + trial % 4, maxDim: 9)
             let spec = LayoutSpec(&rng, shape: shape, allowBroadcast: trial % 2 == 0)
             let base = rng.array(spec.baseShape) / 64.0 + 1.0 + NDArray(scalar: Double(trial) * 1e-9)
@@ -154,7 +156,7 @@ struct ReductionLayoutTests {
     @Test func floatVarianceOfViewsBitForBit() throws {
         var rng = TestRandom(44)
         let check = NumPyCheck()
-        for trial in 0..<40 {
+        for trial in 0..<32 {
             let shape = randomShape(&rng, ndim: 1 + trial % 4, maxDim: 8)
             let spec = LayoutSpec(&rng, shape: shape)
             let base = NDArray<Double>.randomUniform(spec.baseShape, seed: UInt64(trial)) * 100.0 - 31.0
@@ -191,7 +193,7 @@ struct ReductionLayoutTests {
     @Test func integerAndBoolMeanVarianceStd() throws {
         var rng = TestRandom(45)
         let check = NumPyCheck()
-        for trial in 0..<36 {
+        for trial in 0..<24 {
             let shape = randomShape(&rng, ndim: 1 + trial % 4, maxDim: 8)
             let spec = LayoutSpec(&rng, shape: shape)
             let n = spec.baseShape.reduce(1, *)
