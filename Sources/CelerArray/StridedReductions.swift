@@ -241,65 +241,312 @@ extension NDArray {
 /// Min or max of contiguous elements with SIMD, and whether any is NaN.
 /// The entry points are concrete so they are compiled once, here, with the
 /// package's SIMD flags, whichever module calls them.
+/// Min or max of contiguous elements with SIMD, and whether any is NaN
+/// (then the value is meaningless). Written out per element type with
+/// concrete vector types: the standard library's vector comparisons and
+/// selects compile to single instructions only on concrete types (a version
+/// generic over `SIMD` ran 20× slower). Four 256-bit accumulators hide the
+/// compare-and-blend latency. Not generic at the entry points, so it is
+/// compiled once, here, with the package's SIMD flags.
 @usableFromInline
 enum ExtremeScan {
-    /// Two vector accumulators (`V` is 512 bits: two AVX2 registers each), a
-    /// NaN mask per accumulator, a scalar tail. The value is meaningless when
-    /// `nan` is true.
-    @inline(__always)
-    static func extreme<V: SIMD>(_ p: UnsafePointer<V.Scalar>, _ n: Int, _: V.Type, max: Bool) -> (value: V.Scalar, nan: Bool)
-    where V.Scalar: Comparable {
-        let w = V.scalarCount
-        var best = p[0]
+    @usableFromInline
+    static func extreme(_ p: UnsafePointer<Double>, _ n: Int, max: Bool) -> (value: Double, nan: Bool) {
+        max ? largest(p, n) : smallest(p, n)
+    }
+    @inline(never)
+    static func largest(_ p: UnsafePointer<Double>, _ n: Int) -> (value: Double, nan: Bool) {
+        var best = p[0], nan = best != best
         var i = 0
-        var nan = false
-        if n >= 2 * w {
-            let raw = UnsafeRawPointer(p)
-            var m0 = raw.loadUnaligned(as: V.self), m1 = raw.loadUnaligned(fromByteOffset: w * MemoryLayout<V.Scalar>.stride, as: V.self)
-            var n0 = m0 .!= m0, n1 = m1 .!= m1
-            i = 2 * w
-            while i &+ 2 &* w <= n {
-                let x0 = (raw + i &* MemoryLayout<V.Scalar>.stride).loadUnaligned(as: V.self)
-                let x1 = (raw + (i &+ w) &* MemoryLayout<V.Scalar>.stride).loadUnaligned(as: V.self)
-                if max {
-                    m0.replace(with: x0, where: x0 .> m0); m1.replace(with: x1, where: x1 .> m1)
-                } else {
-                    m0.replace(with: x0, where: x0 .< m0); m1.replace(with: x1, where: x1 .< m1)
-                }
-                n0 .|= x0 .!= x0; n1 .|= x1 .!= x1
-                i &+= 2 &* w
+        if n >= 16 {
+            let raw = UnsafeRawPointer(p), size = MemoryLayout<Double>.stride
+            var m0 = raw.loadUnaligned(as: SIMD4<Double>.self), m1 = m0, m2 = m0, m3 = m0
+            var nan0 = m0 .!= m0, nan1 = nan0
+            while i &+ 16 <= n {
+                let x0 = raw.loadUnaligned(fromByteOffset: i &* size, as: SIMD4<Double>.self)
+                let x1 = raw.loadUnaligned(fromByteOffset: (i &+ 4) &* size, as: SIMD4<Double>.self)
+                let x2 = raw.loadUnaligned(fromByteOffset: (i &+ 8) &* size, as: SIMD4<Double>.self)
+                let x3 = raw.loadUnaligned(fromByteOffset: (i &+ 12) &* size, as: SIMD4<Double>.self)
+                m0.replace(with: x0, where: x0 .> m0); m1.replace(with: x1, where: x1 .> m1)
+                m2.replace(with: x2, where: x2 .> m2); m3.replace(with: x3, where: x3 .> m3)
+                nan0 .|= (x0 .!= x0) .| (x1 .!= x1); nan1 .|= (x2 .!= x2) .| (x3 .!= x3)
+                i &+= 16
             }
-            nan = any(n0 .| n1)
-            if max {
-                m0.replace(with: m1, where: m1 .> m0); best = m0.max()
-            } else {
-                m0.replace(with: m1, where: m1 .< m0); best = m0.min()
-            }
+            m0.replace(with: m1, where: m1 .> m0); m2.replace(with: m3, where: m3 .> m2); m0.replace(with: m2, where: m2 .> m0)
+            best = m0.max()
+            nan = any(nan0 .| nan1)
         }
         while i < n {
             let x = p[i]
-            if x != x { nan = true } else if max ? x > best : x < best { best = x }
+            if x != x { nan = true } else if x > best { best = x }
             i &+= 1
         }
-        // A NaN first element left in `best` by the scalar path.
-        if best != best { nan = true }
         return (best, nan)
     }
-
-    @usableFromInline static func extreme(_ p: UnsafePointer<Double>, _ n: Int, max: Bool) -> (value: Double, nan: Bool) {
-        max ? extreme(p, n, SIMD8<Double>.self, max: true) : extreme(p, n, SIMD8<Double>.self, max: false)
+    @inline(never)
+    static func smallest(_ p: UnsafePointer<Double>, _ n: Int) -> (value: Double, nan: Bool) {
+        var best = p[0], nan = best != best
+        var i = 0
+        if n >= 16 {
+            let raw = UnsafeRawPointer(p), size = MemoryLayout<Double>.stride
+            var m0 = raw.loadUnaligned(as: SIMD4<Double>.self), m1 = m0, m2 = m0, m3 = m0
+            var nan0 = m0 .!= m0, nan1 = nan0
+            while i &+ 16 <= n {
+                let x0 = raw.loadUnaligned(fromByteOffset: i &* size, as: SIMD4<Double>.self)
+                let x1 = raw.loadUnaligned(fromByteOffset: (i &+ 4) &* size, as: SIMD4<Double>.self)
+                let x2 = raw.loadUnaligned(fromByteOffset: (i &+ 8) &* size, as: SIMD4<Double>.self)
+                let x3 = raw.loadUnaligned(fromByteOffset: (i &+ 12) &* size, as: SIMD4<Double>.self)
+                m0.replace(with: x0, where: x0 .< m0); m1.replace(with: x1, where: x1 .< m1)
+                m2.replace(with: x2, where: x2 .< m2); m3.replace(with: x3, where: x3 .< m3)
+                nan0 .|= (x0 .!= x0) .| (x1 .!= x1); nan1 .|= (x2 .!= x2) .| (x3 .!= x3)
+                i &+= 16
+            }
+            m0.replace(with: m1, where: m1 .< m0); m2.replace(with: m3, where: m3 .< m2); m0.replace(with: m2, where: m2 .< m0)
+            best = m0.min()
+            nan = any(nan0 .| nan1)
+        }
+        while i < n {
+            let x = p[i]
+            if x != x { nan = true } else if x < best { best = x }
+            i &+= 1
+        }
+        return (best, nan)
     }
-    @usableFromInline static func extreme(_ p: UnsafePointer<Float>, _ n: Int, max: Bool) -> (value: Float, nan: Bool) {
-        max ? extreme(p, n, SIMD16<Float>.self, max: true) : extreme(p, n, SIMD16<Float>.self, max: false)
+    @usableFromInline
+    static func extreme(_ p: UnsafePointer<Float>, _ n: Int, max: Bool) -> (value: Float, nan: Bool) {
+        max ? largest(p, n) : smallest(p, n)
     }
-    @usableFromInline static func extreme(_ p: UnsafePointer<Int64>, _ n: Int, max: Bool) -> (value: Int64, nan: Bool) {
-        max ? extreme(p, n, SIMD8<Int64>.self, max: true) : extreme(p, n, SIMD8<Int64>.self, max: false)
+    @inline(never)
+    static func largest(_ p: UnsafePointer<Float>, _ n: Int) -> (value: Float, nan: Bool) {
+        var best = p[0], nan = best != best
+        var i = 0
+        if n >= 32 {
+            let raw = UnsafeRawPointer(p), size = MemoryLayout<Float>.stride
+            var m0 = raw.loadUnaligned(as: SIMD8<Float>.self), m1 = m0, m2 = m0, m3 = m0
+            var nan0 = m0 .!= m0, nan1 = nan0
+            while i &+ 32 <= n {
+                let x0 = raw.loadUnaligned(fromByteOffset: i &* size, as: SIMD8<Float>.self)
+                let x1 = raw.loadUnaligned(fromByteOffset: (i &+ 8) &* size, as: SIMD8<Float>.self)
+                let x2 = raw.loadUnaligned(fromByteOffset: (i &+ 16) &* size, as: SIMD8<Float>.self)
+                let x3 = raw.loadUnaligned(fromByteOffset: (i &+ 24) &* size, as: SIMD8<Float>.self)
+                m0.replace(with: x0, where: x0 .> m0); m1.replace(with: x1, where: x1 .> m1)
+                m2.replace(with: x2, where: x2 .> m2); m3.replace(with: x3, where: x3 .> m3)
+                nan0 .|= (x0 .!= x0) .| (x1 .!= x1); nan1 .|= (x2 .!= x2) .| (x3 .!= x3)
+                i &+= 32
+            }
+            m0.replace(with: m1, where: m1 .> m0); m2.replace(with: m3, where: m3 .> m2); m0.replace(with: m2, where: m2 .> m0)
+            best = m0.max()
+            nan = any(nan0 .| nan1)
+        }
+        while i < n {
+            let x = p[i]
+            if x != x { nan = true } else if x > best { best = x }
+            i &+= 1
+        }
+        return (best, nan)
     }
-    @usableFromInline static func extreme(_ p: UnsafePointer<Int32>, _ n: Int, max: Bool) -> (value: Int32, nan: Bool) {
-        max ? extreme(p, n, SIMD16<Int32>.self, max: true) : extreme(p, n, SIMD16<Int32>.self, max: false)
+    @inline(never)
+    static func smallest(_ p: UnsafePointer<Float>, _ n: Int) -> (value: Float, nan: Bool) {
+        var best = p[0], nan = best != best
+        var i = 0
+        if n >= 32 {
+            let raw = UnsafeRawPointer(p), size = MemoryLayout<Float>.stride
+            var m0 = raw.loadUnaligned(as: SIMD8<Float>.self), m1 = m0, m2 = m0, m3 = m0
+            var nan0 = m0 .!= m0, nan1 = nan0
+            while i &+ 32 <= n {
+                let x0 = raw.loadUnaligned(fromByteOffset: i &* size, as: SIMD8<Float>.self)
+                let x1 = raw.loadUnaligned(fromByteOffset: (i &+ 8) &* size, as: SIMD8<Float>.self)
+                let x2 = raw.loadUnaligned(fromByteOffset: (i &+ 16) &* size, as: SIMD8<Float>.self)
+                let x3 = raw.loadUnaligned(fromByteOffset: (i &+ 24) &* size, as: SIMD8<Float>.self)
+                m0.replace(with: x0, where: x0 .< m0); m1.replace(with: x1, where: x1 .< m1)
+                m2.replace(with: x2, where: x2 .< m2); m3.replace(with: x3, where: x3 .< m3)
+                nan0 .|= (x0 .!= x0) .| (x1 .!= x1); nan1 .|= (x2 .!= x2) .| (x3 .!= x3)
+                i &+= 32
+            }
+            m0.replace(with: m1, where: m1 .< m0); m2.replace(with: m3, where: m3 .< m2); m0.replace(with: m2, where: m2 .< m0)
+            best = m0.min()
+            nan = any(nan0 .| nan1)
+        }
+        while i < n {
+            let x = p[i]
+            if x != x { nan = true } else if x < best { best = x }
+            i &+= 1
+        }
+        return (best, nan)
     }
-    @usableFromInline static func extreme(_ p: UnsafePointer<UInt8>, _ n: Int, max: Bool) -> (value: UInt8, nan: Bool) {
-        max ? extreme(p, n, SIMD64<UInt8>.self, max: true) : extreme(p, n, SIMD64<UInt8>.self, max: false)
+    @usableFromInline
+    static func extreme(_ p: UnsafePointer<Int64>, _ n: Int, max: Bool) -> (value: Int64, nan: Bool) {
+        max ? largest(p, n) : smallest(p, n)
+    }
+    @inline(never)
+    static func largest(_ p: UnsafePointer<Int64>, _ n: Int) -> (value: Int64, nan: Bool) {
+        var best = p[0]
+        let nan = false
+        var i = 0
+        if n >= 16 {
+            let raw = UnsafeRawPointer(p), size = MemoryLayout<Int64>.stride
+            var m0 = raw.loadUnaligned(as: SIMD4<Int64>.self), m1 = m0, m2 = m0, m3 = m0
+                        while i &+ 16 <= n {
+                let x0 = raw.loadUnaligned(fromByteOffset: i &* size, as: SIMD4<Int64>.self)
+                let x1 = raw.loadUnaligned(fromByteOffset: (i &+ 4) &* size, as: SIMD4<Int64>.self)
+                let x2 = raw.loadUnaligned(fromByteOffset: (i &+ 8) &* size, as: SIMD4<Int64>.self)
+                let x3 = raw.loadUnaligned(fromByteOffset: (i &+ 12) &* size, as: SIMD4<Int64>.self)
+                m0.replace(with: x0, where: x0 .> m0); m1.replace(with: x1, where: x1 .> m1)
+                m2.replace(with: x2, where: x2 .> m2); m3.replace(with: x3, where: x3 .> m3)
+                i &+= 16
+            }
+            m0.replace(with: m1, where: m1 .> m0); m2.replace(with: m3, where: m3 .> m2); m0.replace(with: m2, where: m2 .> m0)
+            best = m0.max()
+                    }
+        while i < n {
+            let x = p[i]
+            if x > best { best = x }
+            i &+= 1
+        }
+        return (best, nan)
+    }
+    @inline(never)
+    static func smallest(_ p: UnsafePointer<Int64>, _ n: Int) -> (value: Int64, nan: Bool) {
+        var best = p[0]
+        let nan = false
+        var i = 0
+        if n >= 16 {
+            let raw = UnsafeRawPointer(p), size = MemoryLayout<Int64>.stride
+            var m0 = raw.loadUnaligned(as: SIMD4<Int64>.self), m1 = m0, m2 = m0, m3 = m0
+                        while i &+ 16 <= n {
+                let x0 = raw.loadUnaligned(fromByteOffset: i &* size, as: SIMD4<Int64>.self)
+                let x1 = raw.loadUnaligned(fromByteOffset: (i &+ 4) &* size, as: SIMD4<Int64>.self)
+                let x2 = raw.loadUnaligned(fromByteOffset: (i &+ 8) &* size, as: SIMD4<Int64>.self)
+                let x3 = raw.loadUnaligned(fromByteOffset: (i &+ 12) &* size, as: SIMD4<Int64>.self)
+                m0.replace(with: x0, where: x0 .< m0); m1.replace(with: x1, where: x1 .< m1)
+                m2.replace(with: x2, where: x2 .< m2); m3.replace(with: x3, where: x3 .< m3)
+                i &+= 16
+            }
+            m0.replace(with: m1, where: m1 .< m0); m2.replace(with: m3, where: m3 .< m2); m0.replace(with: m2, where: m2 .< m0)
+            best = m0.min()
+                    }
+        while i < n {
+            let x = p[i]
+            if x < best { best = x }
+            i &+= 1
+        }
+        return (best, nan)
+    }
+    @usableFromInline
+    static func extreme(_ p: UnsafePointer<Int32>, _ n: Int, max: Bool) -> (value: Int32, nan: Bool) {
+        max ? largest(p, n) : smallest(p, n)
+    }
+    @inline(never)
+    static func largest(_ p: UnsafePointer<Int32>, _ n: Int) -> (value: Int32, nan: Bool) {
+        var best = p[0]
+        let nan = false
+        var i = 0
+        if n >= 32 {
+            let raw = UnsafeRawPointer(p), size = MemoryLayout<Int32>.stride
+            var m0 = raw.loadUnaligned(as: SIMD8<Int32>.self), m1 = m0, m2 = m0, m3 = m0
+                        while i &+ 32 <= n {
+                let x0 = raw.loadUnaligned(fromByteOffset: i &* size, as: SIMD8<Int32>.self)
+                let x1 = raw.loadUnaligned(fromByteOffset: (i &+ 8) &* size, as: SIMD8<Int32>.self)
+                let x2 = raw.loadUnaligned(fromByteOffset: (i &+ 16) &* size, as: SIMD8<Int32>.self)
+                let x3 = raw.loadUnaligned(fromByteOffset: (i &+ 24) &* size, as: SIMD8<Int32>.self)
+                m0.replace(with: x0, where: x0 .> m0); m1.replace(with: x1, where: x1 .> m1)
+                m2.replace(with: x2, where: x2 .> m2); m3.replace(with: x3, where: x3 .> m3)
+                i &+= 32
+            }
+            m0.replace(with: m1, where: m1 .> m0); m2.replace(with: m3, where: m3 .> m2); m0.replace(with: m2, where: m2 .> m0)
+            best = m0.max()
+                    }
+        while i < n {
+            let x = p[i]
+            if x > best { best = x }
+            i &+= 1
+        }
+        return (best, nan)
+    }
+    @inline(never)
+    static func smallest(_ p: UnsafePointer<Int32>, _ n: Int) -> (value: Int32, nan: Bool) {
+        var best = p[0]
+        let nan = false
+        var i = 0
+        if n >= 32 {
+            let raw = UnsafeRawPointer(p), size = MemoryLayout<Int32>.stride
+            var m0 = raw.loadUnaligned(as: SIMD8<Int32>.self), m1 = m0, m2 = m0, m3 = m0
+                        while i &+ 32 <= n {
+                let x0 = raw.loadUnaligned(fromByteOffset: i &* size, as: SIMD8<Int32>.self)
+                let x1 = raw.loadUnaligned(fromByteOffset: (i &+ 8) &* size, as: SIMD8<Int32>.self)
+                let x2 = raw.loadUnaligned(fromByteOffset: (i &+ 16) &* size, as: SIMD8<Int32>.self)
+                let x3 = raw.loadUnaligned(fromByteOffset: (i &+ 24) &* size, as: SIMD8<Int32>.self)
+                m0.replace(with: x0, where: x0 .< m0); m1.replace(with: x1, where: x1 .< m1)
+                m2.replace(with: x2, where: x2 .< m2); m3.replace(with: x3, where: x3 .< m3)
+                i &+= 32
+            }
+            m0.replace(with: m1, where: m1 .< m0); m2.replace(with: m3, where: m3 .< m2); m0.replace(with: m2, where: m2 .< m0)
+            best = m0.min()
+                    }
+        while i < n {
+            let x = p[i]
+            if x < best { best = x }
+            i &+= 1
+        }
+        return (best, nan)
+    }
+    @usableFromInline
+    static func extreme(_ p: UnsafePointer<UInt8>, _ n: Int, max: Bool) -> (value: UInt8, nan: Bool) {
+        max ? largest(p, n) : smallest(p, n)
+    }
+    @inline(never)
+    static func largest(_ p: UnsafePointer<UInt8>, _ n: Int) -> (value: UInt8, nan: Bool) {
+        var best = p[0]
+        let nan = false
+        var i = 0
+        if n >= 128 {
+            let raw = UnsafeRawPointer(p), size = MemoryLayout<UInt8>.stride
+            var m0 = raw.loadUnaligned(as: SIMD32<UInt8>.self), m1 = m0, m2 = m0, m3 = m0
+                        while i &+ 128 <= n {
+                let x0 = raw.loadUnaligned(fromByteOffset: i &* size, as: SIMD32<UInt8>.self)
+                let x1 = raw.loadUnaligned(fromByteOffset: (i &+ 32) &* size, as: SIMD32<UInt8>.self)
+                let x2 = raw.loadUnaligned(fromByteOffset: (i &+ 64) &* size, as: SIMD32<UInt8>.self)
+                let x3 = raw.loadUnaligned(fromByteOffset: (i &+ 96) &* size, as: SIMD32<UInt8>.self)
+                m0.replace(with: x0, where: x0 .> m0); m1.replace(with: x1, where: x1 .> m1)
+                m2.replace(with: x2, where: x2 .> m2); m3.replace(with: x3, where: x3 .> m3)
+                i &+= 128
+            }
+            m0.replace(with: m1, where: m1 .> m0); m2.replace(with: m3, where: m3 .> m2); m0.replace(with: m2, where: m2 .> m0)
+            best = m0.max()
+                    }
+        while i < n {
+            let x = p[i]
+            if x > best { best = x }
+            i &+= 1
+        }
+        return (best, nan)
+    }
+    @inline(never)
+    static func smallest(_ p: UnsafePointer<UInt8>, _ n: Int) -> (value: UInt8, nan: Bool) {
+        var best = p[0]
+        let nan = false
+        var i = 0
+        if n >= 128 {
+            let raw = UnsafeRawPointer(p), size = MemoryLayout<UInt8>.stride
+            var m0 = raw.loadUnaligned(as: SIMD32<UInt8>.self), m1 = m0, m2 = m0, m3 = m0
+                        while i &+ 128 <= n {
+                let x0 = raw.loadUnaligned(fromByteOffset: i &* size, as: SIMD32<UInt8>.self)
+                let x1 = raw.loadUnaligned(fromByteOffset: (i &+ 32) &* size, as: SIMD32<UInt8>.self)
+                let x2 = raw.loadUnaligned(fromByteOffset: (i &+ 64) &* size, as: SIMD32<UInt8>.self)
+                let x3 = raw.loadUnaligned(fromByteOffset: (i &+ 96) &* size, as: SIMD32<UInt8>.self)
+                m0.replace(with: x0, where: x0 .< m0); m1.replace(with: x1, where: x1 .< m1)
+                m2.replace(with: x2, where: x2 .< m2); m3.replace(with: x3, where: x3 .< m3)
+                i &+= 128
+            }
+            m0.replace(with: m1, where: m1 .< m0); m2.replace(with: m3, where: m3 .< m2); m0.replace(with: m2, where: m2 .< m0)
+            best = m0.min()
+                    }
+        while i < n {
+            let x = p[i]
+            if x < best { best = x }
+            i &+= 1
+        }
+        return (best, nan)
     }
 }
 
@@ -328,20 +575,38 @@ func contiguousExtreme<E: NDArrayReal>(_ p: UnsafePointer<E>, _ n: Int, max: Boo
         let r = ExtremeScan.extreme(raw.assumingMemoryBound(to: UInt8.self), n, max: max)
         return (unsafeBitCast(r.value, to: E.self), false)
     }
-    return stridedExtreme(p, n, 1, max: max)
-}
-
-/// The extreme of `p[0], p[s], …` (`n ≥ 1`) and whether any is NaN.
-@inlinable
-func stridedExtreme<E: NDArrayReal>(_ p: UnsafePointer<E>, _ n: Int, _ s: Int, max: Bool) -> (value: E, nan: Bool) {
+    // Another element type: a scalar loop.
     var best = p[0]
-    if best.ndIsNaN { return (best, true) }
-    for i in 1..<n {
-        let x = p[i &* s]
+    for i in 0..<n {
+        let x = p[i]
         if x.ndIsNaN { return (x, true) }
         if max ? x > best : x < best { best = x }
     }
     return (best, false)
+}
+
+/// Elements gathered from a strided run per block, so strided runs use the
+/// SIMD kernels too (8 KiB of doubles: stays in L1).
+@usableFromInline let gatherBlock = 1024
+
+/// The extreme of `p[0], p[s], …` (`n ≥ 1`) and whether any is NaN (then the
+/// value is meaningless): blocks gathered into `buffer` (`gatherBlock`
+/// elements), each scanned with SIMD.
+@inlinable
+func stridedExtreme<E: NDArrayReal>(_ p: UnsafePointer<E>, _ n: Int, _ s: Int, max: Bool,
+                                    buffer: UnsafeMutablePointer<E>) -> (value: E, nan: Bool) {
+    var result: (value: E, nan: Bool)? = nil
+    var lo = 0
+    while lo < n {
+        let count = Swift.min(gatherBlock, n - lo)
+        let q = p + lo &* s
+        for i in 0..<count { buffer[i] = q[i &* s] }
+        let r = contiguousExtreme(UnsafePointer(buffer), count, max: max)
+        if r.nan { return r }
+        result = result.map { combineExtremes($0, r, max: max) } ?? r
+        lo += count
+    }
+    return result!
 }
 
 /// The first NaN of `p[0], p[s], …`, which has one.
@@ -367,12 +632,15 @@ extension NDArray where Element: NDArrayReal {
             let step = runs.strides[0]
             let unit = { (u: Int) -> (value: Element, nan: Bool) in
                 var result: (value: Element, nan: Bool)? = nil
-                runs.forEachPiece(inUnit: u) { offset, _, n in
-                    if result?.nan == true { return }
-                    let q = p + offset
-                    var r = step == 1 ? contiguousExtreme(q, n, max: max) : stridedExtreme(q, n, step, max: max)
-                    if r.nan { r = (firstNaN(q, n, step).value, true) }
-                    result = result.map { combineExtremes($0, r, max: max) } ?? r
+                withUnsafeTemporaryAllocation(of: Element.self, capacity: step == 1 ? 0 : gatherBlock) { buffer in
+                    runs.forEachPiece(inUnit: u) { offset, _, n in
+                        if result?.nan == true { return }
+                        let q = p + offset
+                        var r = step == 1 ? contiguousExtreme(q, n, max: max)
+                                          : stridedExtreme(q, n, step, max: max, buffer: buffer.baseAddress!)
+                        if r.nan { r = (firstNaN(q, n, step).value, true) }
+                        result = result.map { combineExtremes($0, r, max: max) } ?? r
+                    }
                 }
                 return result!
             }
@@ -413,42 +681,41 @@ struct ArgCandidate<E: NDArrayReal> {
 }
 
 /// Updates `best` with the elements `p[i·s]` at positions `q + i·qs`
-/// (`qs > 0`), `i < n`. Runs of stride ±1 go in blocks: a block's extreme
-/// comes from SIMD, and only a block that can change `best` is searched.
+/// (`qs > 0`), `i < n`, in blocks of `gatherBlock`: a block's extreme comes
+/// from SIMD (read in place when `s` is ±1, else gathered into `buffer`),
+/// and only a block that can change `best` is searched for it.
 @inlinable
 func argScan<E: NDArrayReal>(_ p: UnsafePointer<E>, _ n: Int, _ s: Int, position q: Int, step qs: Int,
-                             max: Bool, best: inout ArgCandidate<E>) {
-    // Nothing after a NaN at an earlier position can win.
-    if best.isNaN && q >= best.position { return }
-    if s == 1 || s == -1 {
-        let block = 1024
-        var lo = 0
-        while lo < n {
-            let hi = Swift.min(n, lo + block)
-            let start = s == 1 ? p + lo : p - (hi - 1)
-            let (v, nan) = contiguousExtreme(start, hi - lo, max: max)
-            if nan {
-                let i = lo + firstNaN(p + lo * s, hi - lo, s).index
-                let c = ArgCandidate(value: p[i * s], position: q + i * qs)
-                if best.isBeaten(by: c, max: max) { best = c }
-                return
-            }
-            if !best.isNaN && ((max ? v > best.value : v < best.value) || (v == best.value && q + lo * qs < best.position)) {
-                var i = lo
-                while !(p[i * s] == v) { i += 1 }
-                let c = ArgCandidate(value: p[i * s], position: q + i * qs)
-                if best.isBeaten(by: c, max: max) { best = c }
-            }
-            lo = hi
+                             max: Bool, best: inout ArgCandidate<E>, buffer: UnsafeMutablePointer<E>) {
+    var lo = 0
+    while lo < n {
+        // Nothing after a NaN at an earlier position can win.
+        if best.isNaN && q + lo * qs >= best.position { return }
+        let hi = Swift.min(n, lo + gatherBlock)
+        let block: UnsafePointer<E>
+        if s == 1 {
+            block = p + lo
+        } else if s == -1 {
+            block = p - (hi - 1)
+        } else {
+            let from = p + lo * s
+            for i in 0..<(hi - lo) { buffer[i] = from[i &* s] }
+            block = UnsafePointer(buffer)
         }
-        return
-    }
-    for i in 0..<n {
-        let c = ArgCandidate(value: p[i &* s], position: q &+ i &* qs)
-        if best.isBeaten(by: c, max: max) {
-            best = c
-            if c.isNaN { return }
+        let (v, nan) = contiguousExtreme(block, hi - lo, max: max)
+        if nan || (!best.isNaN && ((max ? v > best.value : v < best.value) || (v == best.value && q + lo * qs < best.position))) {
+            // The first element (in walk order) that is NaN, or else equal to v.
+            var i = lo
+            while true {
+                let x = p[i * s]
+                if nan ? x.ndIsNaN : x == v { break }
+                i += 1
+            }
+            let c = ArgCandidate(value: p[i * s], position: q + i * qs)
+            if best.isBeaten(by: c, max: max) { best = c }
+            if nan { return }
         }
+        lo = hi
     }
 }
 
@@ -468,9 +735,12 @@ extension NDArray where Element: NDArrayReal {
             let step = runs.strides[0], positionStep = runs.positionSteps[0]
             let unit = { (u: Int) -> ArgCandidate<Element> in
                 var best: ArgCandidate<Element>? = nil
-                runs.forEachPiece(inUnit: u) { offset, position, n in
-                    if best == nil { best = ArgCandidate(value: p[offset], position: position) }
-                    argScan(p + offset, n, step, position: position, step: Swift.max(1, positionStep), max: max, best: &best!)
+                withUnsafeTemporaryAllocation(of: Element.self, capacity: gatherBlock) { buffer in
+                    runs.forEachPiece(inUnit: u) { offset, position, n in
+                        if best == nil { best = ArgCandidate(value: p[offset], position: position) }
+                        argScan(p + offset, n, step, position: position, step: Swift.max(1, positionStep), max: max,
+                                best: &best!, buffer: buffer.baseAddress!)
+                    }
                 }
                 return best!
             }
