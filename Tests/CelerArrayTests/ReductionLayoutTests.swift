@@ -87,6 +87,37 @@ struct ReductionLayoutTests {
         try check.verify()
     }
 
+    /// Every element type's SIMD kernel: lengths around the vector widths,
+    /// contiguous, reversed and stepped (gathered), NaNs first, inside, last.
+    @Test func extremesOfEveryElementTypeAroundVectorWidths() throws {
+        var rng = TestRandom(47)
+        let check = NumPyCheck()
+        func add<T: NDArrayReal>(_ a: NDArray<T>, _ name: String) {
+            let inputs = [name: EncodedArray(a)]
+            for (suffix, v) in [("", a), ("[::-1]", a[.step(-1)]), ("[1::3]", a[.from(1, step: 3)])] where v.count > 0 {
+                let results = try! NDArray([Double(v.min().ndComplexValue.re), Double(v.max().ndComplexValue.re),
+                                            Double(v.argmin()), Double(v.argmax())], shape: [4])
+                check.expect("(lambda v: np.array([v.min(), v.max(), v.argmin(), v.argmax()], dtype=float))(\(name)\(suffix))",
+                             inputs, results)
+            }
+        }
+        for n in [1, 2, 15, 16, 17, 31, 33, 127, 128, 129, 255, 1025, 3001] {
+            let d = tiedDoubles(&rng, [n], nans: 0)
+            add(d, "d")
+            add((d * 1e17).astype(Int64.self), "i")
+            add(d.astype(Int32.self), "j")
+            add((d * 12.0 + 125.0).astype(UInt8.self), "u")
+            add(d.astype(Float.self), "f")
+            for k in Set([0, n / 2, n - 1]) {
+                let withNaN = d.copy()
+                withNaN.storage.pointer[k] = .nan
+                add(withNaN, "d")
+                add(withNaN.astype(Float.self), "f")
+            }
+        }
+        try check.verify()
+    }
+
     /// Views of 68 000 elements: several units of work, on threads. NumPy
     /// builds the same arrays from a formula (no data to send): values
     /// `(k·7919 mod 160)/8 − 10` (many ties), with NaNs at two positions.
