@@ -11,8 +11,15 @@ import RealModule
 //   version splits at the same points, so it gives the same bits too.
 // - along an axis that is not the innermost in memory, slices are combined in
 //   order, `out = a[0]; out = out ⊕ a[1]; …` (vectorised across the slice), as NumPy does.
-// - `mean` is `sum / n`; `std` is `sqrt(sum((a − mean)²) / n)`, as NumPy computes them.
-// Other full reductions copy non-contiguous arrays to row-major order first.
+// - `mean` is `sum / n`; `variance` is `sum((a − mean)²) / max(n − ddof, 0)`
+//   with the squared deviations written in the input's memory order, and
+//   `std` its square root, as NumPy computes them. Integer and Bool arrays
+//   give Double results (NumPy's float64), converted in NumPy's buffers.
+// - prod multiplies in NumPy's iterator order (floating point: one thread).
+// - min, max, argmin, argmax and integer sums/products do not depend on the
+//   order: they read memory in place (StridedReductions.swift), in units
+//   that run on threads, with the same result on any thread count.
+// No full reduction copies a non-contiguous array.
 
 /// A binary kernel that can also fold a strided run of elements.
 public protocol ReductionKernel: BinaryKernel where A == Output, B == Output {
@@ -124,27 +131,32 @@ public func parallelPairwiseSum<T: NDArrayNumeric>(_ p: UnsafePointer<T>, _ n: I
 }
 
 extension NDArray {
-    /// Folds every element with `kernel`; nil for an empty array.
+    /// Folds every element with `kernel`; nil for an empty array. A kernel
+    /// that is exactly splittable (min, max, logical and/or) reads the array
+    /// in place, in NumPy's iterator order, in units that may run on threads
+    /// and are combined in order. Other kernels (sums, products, whose
+    /// rounding depends on where runs split) fold a row-major copy of a
+    /// non-contiguous array; `sum()` and `prod()` do not use this.
     @inlinable
     public func reduceAll<K: ReductionKernel>(_ kernel: K) -> Element? where K.Output == Element {
         let n = count
         if n == 0 { return nil }
-        return withContiguousElements { buffer -> Element in
-            let p = buffer.baseAddress!
-            let threads = Parallel.threadCount
-            if !kernel.isExactlySplittable || threads <= 1 || n < StridedLoop.parallelThreshold {
-                return kernel.reduce(p, n, 1)
-            }
-            // One contiguous part per thread, combined in order.
-            var partial = [Element](repeating: p[0], count: threads)
-            partial.withUnsafeMutableBufferPointer { out in
-                let out = UncheckedSendable(out)
-                parallelFor(0..<threads) { r in
-                    for t in r { out.value[t] = kernel.reduce(p + n * t / threads, n * (t + 1) / threads - n * t / threads, 1) }
+        if kernel.isExactlySplittable {
+            let runs = ReductionRuns(shape: shape, strides: [strides], numpyOrder: true)
+            return withExtendedLifetime(self) { () -> Element in
+                let p = UnsafePointer(baseAddress), step = runs.strides[0]
+                let unit = { (u: Int) -> Element in
+                    var result: Element? = nil
+                    runs.forEachPiece(inUnit: u) { offset, _, count in
+                        let r = kernel.reduce(p + offset, count, step)
+                        result = result.map { kernel($0, r) } ?? r
+                    }
+                    return result!
                 }
+                return runs.reduceUnits(unit) { kernel($0, $1) }
             }
-            return partial.dropFirst().reduce(partial[0]) { kernel($0, $1) }
         }
+        return withContiguousElements { buffer -> Element in kernel.reduce(buffer.baseAddress!, n, 1) }
     }
 
     /// Folds along `axis` with `kernel` into `out` (the shape without `axis`,
@@ -212,9 +224,10 @@ struct AxisFoldLoop<K: ReductionKernel>: StridedLoopBody {
 
 extension NDArray where Element: NDArrayNumeric {
     /// The sum of all elements (0 when empty), in NumPy's order, so it equals
-    /// `np.sum` bit for bit: elements are walked as the strided driver plans
-    /// (memory order; transposes and strided views of a contiguous block are
-    /// one run, summed pairwise). Other layouts are summed as NumPy's buffered
+    /// `np.sum` bit for bit: elements are walked as NumPy's iterator walks
+    /// them (`numpyIterationPlan`: memory order, broadcast dimensions left in
+    /// their row-major place; transposes and strided views of a contiguous
+    /// block are one run, summed pairwise). Other layouts are summed as NumPy's buffered
     /// iterator does: whole runs gathered into buffers of at most 8192
     /// elements, each buffer summed pairwise, the buffers' sums added in order
     /// to 0. Buffers are summed on several threads above 65 536 elements; the

@@ -1,4 +1,4 @@
-import CelerArray
+@testable import CelerArray
 import CelerParallel
 import Testing
 
@@ -113,6 +113,40 @@ struct ReductionLayoutTests {
                 withNaN.storage.pointer[k] = .nan
                 add(withNaN, "d")
                 add(withNaN.astype(Float.self), "f")
+            }
+        }
+        try check.verify()
+    }
+
+    /// The in-place count and truth tests offered to `Nonzero.swift` for
+    /// non-contiguous arrays (internal: `walkCountNonzero`, `walkContains`).
+    @Test func inPlaceCountsAndTruthTests() throws {
+        var rng = TestRandom(48)
+        let check = NumPyCheck()
+        for trial in 0..<24 {
+            let shape = randomShape(&rng, ndim: 1 + trial % 4, maxDim: 7)
+            let spec = LayoutSpec(&rng, shape: shape)
+            let base = tiedDoubles(&rng, spec.baseShape, nans: trial % 4 == 0 ? 1 : 0)
+            // Mostly zeros, so any/all both vary.
+            let sparse = base.clipped(-9.5, 9.5) - base
+            for (name, array) in [("a", base), ("z", sparse)] {
+                let v = spec.view(array), p = spec.python(name)
+                let inputs = [name: EncodedArray(array)]
+                for t in Self.threadCounts {
+                    Parallel.withThreadCount(t) {
+                        check.expect("np.count_nonzero(\(p))", inputs, scalar: Int64(v.walkCountNonzero()))
+                        check.expect("\(p).any()", inputs, scalar: v.walkContains(nonzero: true))
+                        check.expect("\(p).all()", inputs, scalar: !v.walkContains(nonzero: false))
+                    }
+                }
+            }
+        }
+        let big = NDArray<Double>.randomUniform([300, 250], seed: 8) .> 0.999
+        let bigInt = big.astype(Int32.self)
+        for t in Self.threadCounts {
+            Parallel.withThreadCount(t) {
+                check.expect("np.count_nonzero(m.T)", ["m": EncodedArray(bigInt)], scalar: Int64(bigInt.T.walkCountNonzero()))
+                check.expect("m[::-1, ::2].any()", ["m": EncodedArray(bigInt)], scalar: bigInt[.step(-1), .step(2)].walkContains(nonzero: true))
             }
         }
         try check.verify()
