@@ -19,7 +19,8 @@ import RealModule
 // - min, max, argmin, argmax and integer sums/products do not depend on the
 //   order: they read memory in place (StridedReductions.swift), in units
 //   that run on threads, with the same result on any thread count.
-// No full reduction copies a non-contiguous array.
+// None of these copies a non-contiguous array (argmin/argmax along an axis
+// still do).
 
 /// A binary kernel that can also fold a strided run of elements.
 public protocol ReductionKernel: BinaryKernel where A == Output, B == Output {

@@ -288,27 +288,28 @@ struct ReductionLayoutTests {
                 check.expect("\(p).std(axis=\(axis), ddof=\(ddof))", inputs, stdAxis)
             }
         }
-        // Long runs: NumPy converts in buffers of 8192 elements.
+        // Long runs: NumPy converts in buffers of 8192 elements. One case per
+        // array (the data go to Python once); every thread count must agree.
         for n in [8191, 8193, 20_011] {
             let big = try NDArray<Int64>((0..<n).map { _ in Int64(bitPattern: rng.next()) >> 1 }, shape: [n])
-            let inputs = ["b": EncodedArray(big)]
-            for t in Self.threadCounts {
+            let results = Self.threadCounts.map { t in
                 Parallel.withThreadCount(t) {
-                    check.expect("b.mean()", inputs, scalar: big.mean())
-                    check.expect("b[::-1].mean()", inputs, scalar: big[.step(-1)].mean())
-                    check.expect("b[::3].std()", inputs, scalar: big[.step(3)].std())
-                    check.expect("b.sum(dtype=np.float64)", inputs, scalar: big.sum(as: Double.self))
+                    [big.mean(), big[.step(-1)].mean(), big[.step(3)].std(), big.sum(as: Double.self)]
                 }
             }
+            #expect(results.allSatisfy { $0 == results[0] }, "n = \(n): thread counts disagree")
+            check.expect("np.array([b.mean(), b[::-1].mean(), b[::3].std(), b.sum(dtype=np.float64)])",
+                         ["b": EncodedArray(big)], try NDArray(results[0], shape: [4]))
         }
         let square = try NDArray<Int64>((0..<(150 * 131)).map { _ in Int64(bitPattern: rng.next()) >> 3 }, shape: [150, 131])
-        for t in Self.threadCounts {
+        let squareResults = Self.threadCounts.map { t in
             Parallel.withThreadCount(t) {
-                check.expect("q.T.mean()", ["q": EncodedArray(square)], scalar: square.T.mean())
-                check.expect("q[:, ::2].mean()", ["q": EncodedArray(square)], scalar: square[.all, .step(2)].mean())
-                check.expect("q[::-1, 1:].var()", ["q": EncodedArray(square)], scalar: square[.step(-1), .from(1)].variance())
+                [square.T.mean(), square[.all, .step(2)].mean(), square[.step(-1), .from(1)].variance()]
             }
         }
+        #expect(squareResults.allSatisfy { $0 == squareResults[0] }, "thread counts disagree")
+        check.expect("np.array([q.T.mean(), q[:, ::2].mean(), q[::-1, 1:].var()])", ["q": EncodedArray(square)],
+                     try NDArray(squareResults[0], shape: [3]))
         let f = NDArray<Float>.randomUniform([77, 9], seed: 3).astype(Float.self)
         check.expect("f.T.sum(dtype=np.float64)", ["f": EncodedArray(f)], scalar: f.T.sum(as: Double.self))
         try check.verify()
@@ -361,12 +362,12 @@ struct ReductionLayoutTests {
         }
         // A big Int32 view on threads: widened, exact whatever the split.
         let many = (NDArray<Double>.randomUniform([400, 300], seed: 5) * 4e9 - 2e9).astype(Int32.self)
-        for t in Self.threadCounts {
-            Parallel.withThreadCount(t) {
-                check.expect("w.T.sum()", ["w": EncodedArray(many)], scalar: many.T.sum())
-                check.expect("w[::-1, ::2].sum()", ["w": EncodedArray(many)], scalar: many[.step(-1), .step(2)].sum())
-            }
+        let manyResults = Self.threadCounts.map { t in
+            Parallel.withThreadCount(t) { [many.T.sum(), many[.step(-1), .step(2)].sum(), many[.step(-3)].prod()] }
         }
+        #expect(manyResults.allSatisfy { $0 == manyResults[0] }, "thread counts disagree")
+        check.expect("np.array([w.T.sum(), w[::-1, ::2].sum(), w[::-3].prod()])", ["w": EncodedArray(many)],
+                     try NDArray(manyResults[0], shape: [3]))
         try check.verify()
     }
 }
