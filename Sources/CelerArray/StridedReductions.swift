@@ -4,8 +4,14 @@ import CelerParallel
 // Full reductions that read a strided array where it lies, with no copy.
 //
 // The layout: `ReductionRuns` orders the array's dimensions by memory and
-// coalesces them (`StridedLoop.plan`), so the walk is a set of runs (the
-// innermost loop dimension) at offsets given by an odometer over the others.
+// coalesces them, so the walk is a set of runs (the innermost loop
+// dimension) at offsets given by an odometer over the others. Reductions
+// whose result ignores the order (min, max, argmin/argmax, integer sums and
+// products, counts) use `StridedLoop.plan`, after turning negative strides
+// positive and reading broadcast dimensions once where repeats do not matter;
+// reductions whose rounding depends on the order (floating-point products,
+// converting sums) use NumPy's own order (`numpyIterationPlan`).
+//
 // The schedule: the runs are cut into units of about `unitElements` elements
 // (whole runs grouped, or one long run cut into pieces). The units depend on
 // the shape and strides only, never on the thread count; each unit is reduced
@@ -14,16 +20,16 @@ import CelerParallel
 // above `StridedLoop.parallelThreshold` elements.
 //
 // The algorithms: `ExtremeScan` finds the extreme of a contiguous block with
-// SIMD (min/max, and blocks of argmin/argmax); `ArgCandidate` orders
-// candidates as NumPy's argmin/argmax do (a NaN wins, the first NaN first;
-// else the extreme value, and among equal values the smaller row-major
-// position), so memory order may be walked and ties still resolve to NumPy's
-// answer.
+// SIMD (min/max, and blocks of argmin/argmax; strided runs are gathered into
+// L1-sized blocks first); `ArgCandidate` orders candidates as NumPy's
+// argmin/argmax do (a NaN wins, the first NaN first; else the extreme value,
+// and among equal values the smaller row-major position), so memory order
+// may be walked and ties still resolve to NumPy's answer.
 
 /// The runs of a full reduction over an array, cut into units of work.
 @usableFromInline
 struct ReductionRuns {
-    /// Loop dimensions, innermost first (`StridedLoop.plan`).
+    /// Loop dimensions, innermost first.
     @usableFromInline let shape: [Int]
     /// Memory step per loop dimension (elements).
     @usableFromInline let strides: [Int]
