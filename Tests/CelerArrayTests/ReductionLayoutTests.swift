@@ -371,3 +371,34 @@ struct ReductionLayoutTests {
         try check.verify()
     }
 }
+
+/// Empty and 0-d arrays, and element types (no NumPy needed).
+struct ReductionEdgeCaseTests {
+    @Test func zeroDimensionalAndEmptyArrays() {
+        let scalar = NDArray<Double>(scalar: -2.5)
+        #expect(scalar.min() == -2.5 && scalar.max() == -2.5 && scalar.argmin() == 0 && scalar.argmax() == 0)
+        #expect(scalar.prod() == -2.5 && scalar.variance() == 0 && scalar.sum(as: Float.self) == -2.5)
+        let empty = NDArray<Double>.zeros([3, 0])
+        #expect(empty.prod() == 1 && empty.sum() == 0 && empty.mean().isNaN && empty.variance().isNaN)
+        let emptyInts = NDArray<Int32>.zeros([0, 4])
+        #expect(emptyInts.sum() == 0 && emptyInts.prod() == 1 && emptyInts.mean().isNaN)
+        #expect(NDArray<UInt8>.zeros([0]).prod() == 1 && NDArray<Bool>.zeros([2, 0]).sum() == 0)
+        // ddof at or beyond the count divides by zero, as NumPy (inf or nan).
+        #expect(NDArray<Double>([1, 3]).variance(ddof: 2) == .infinity && NDArray<Int64>([2, 2]).std(ddof: 5).isNaN)
+    }
+
+    @Test func resultTypesFollowNumPy() {
+        let i = NDArray<Int32>([Int32.max, Int32.max, 1])
+        let s = i.sum()
+        #expect(s == 2 * Int64(Int32.max) + 1)
+        let b = NDArray<UInt8>([200, 100])
+        let t = b.sum(), p = b.prod()
+        #expect(t == UInt64(300) && p == UInt64(20_000))
+        let m = NDArray<Bool>([true, false, true, true])
+        let (bs, bm, bp) = (m.sum(), m.mean(), m.prod())
+        #expect(bs == Int64(3) && bm == 0.75 && bp == Int64(0))
+        let f = NDArray<Float>([1, 2, 3, 4])
+        let fv: Float = f.variance()
+        #expect(fv == 1.25 && f.std(ddof: 1) == Float(1.6666666).squareRoot())
+    }
+}
