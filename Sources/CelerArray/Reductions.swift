@@ -356,26 +356,35 @@ extension NDArray where Element: NDArrayReal {
     @inlinable
     public func argmax(axis: Int) -> NDArray<Int64> { argExtreme(axis: axis, preferLess: false) }
 
+    /// Along `axis`: the axis moved last and made contiguous (a copy unless
+    /// it already is), then each output's run scanned with `argScan` (SIMD
+    /// blocks; the first extreme, or the first NaN), runs on threads for
+    /// large arrays.
     @inlinable
     func argExtreme(axis: Int, preferLess: Bool) -> NDArray<Int64> {
         let ax = normalizedAxis(axis)
-        let moved = transposed(Array(0..<ndim).filter { $0 != ax } + [ax]).ascontiguous()
         let n = shape[ax]
         precondition(n > 0, "attempt to get \(preferLess ? "argmin" : "argmax") of an empty sequence")
         var outShape = shape
         outShape.remove(at: ax)
         let out = NDArray<Int64>(uninitializedShape: outShape)
-        let rows = moved.reshaped(-1, n)
-        for r in 0..<out.count {
-            rows[.index(r)].withContiguousElements { b in
-                var best = 0
-                if !b[0].ndIsNaN {
-                    for i in 1..<n {
-                        if b[i].ndIsNaN { best = i; break }
-                        if preferLess ? b[i] < b[best] : b[i] > b[best] { best = i }
+        let rows = out.count
+        if rows == 0 { return out }
+        let moved = transposed(Array(0..<ndim).filter { $0 != ax } + [ax]).ascontiguous()
+        withExtendedLifetime(moved) {
+            let p = UnsafePointer(moved.baseAddress), o = out.baseAddress
+            func work(_ range: Range<Int>) {
+                withUnsafeTemporaryAllocation(of: Element.self, capacity: gatherBlock) { buffer in
+                    for r in range {
+                        let row = p + r * n
+                        var best = ArgCandidate(value: row[0], position: 0)
+                        argScan(row, n, 1, position: 0, step: 1, max: !preferLess, best: &best, buffer: buffer.baseAddress!)
+                        o[r] = Int64(best.position)
                     }
                 }
-                out.baseAddress[r] = Int64(best)
+            }
+            if rows * n < StridedLoop.parallelThreshold { work(0..<rows) } else {
+                parallelFor(0..<rows, schedule: .dynamic(Swift.max(1, 8192 / n))) { work($0) }
             }
         }
         return out

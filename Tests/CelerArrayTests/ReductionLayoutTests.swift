@@ -83,6 +83,11 @@ struct ReductionLayoutTests {
                     check.expect("\(pi).argmin()", intInputs, scalar: Int64(iv.argmin()))
                 }
             }
+            let axis = rng.int(0...(a.ndim - 1))
+            let along = Self.threadCounts.map { t in Parallel.withThreadCount(t) { (a.argmin(axis: axis), a.argmax(axis: axis)) } }
+            #expect(along.allSatisfy { $0.0 == along[0].0 && $0.1 == along[0].1 })
+            check.expect("\(pa).argmin(axis=\(axis))", inputs, along[0].0)
+            check.expect("\(pa).argmax(axis=\(axis))", inputs, along[0].1)
         }
         try check.verify()
     }
@@ -186,6 +191,17 @@ struct ReductionLayoutTests {
                 }
                 check.expect("(lambda v: np.array([v.min(), v.max(), v.argmin(), v.argmax()]))(\(expr))", [:],
                              try NDArray(results[0], shape: [4]))
+            }
+        }
+        // Along each axis of the big arrays, with NaNs: rows on threads.
+        for (name, array) in [("a", base), ("n", withNaN)] {
+            for axis in 0..<2 {
+                let along = Self.threadCounts.map { t in
+                    Parallel.withThreadCount(t) { (array.T.argmin(axis: axis), array.argmax(axis: axis)) }
+                }
+                #expect(along.allSatisfy { $0.0 == along[0].0 && $0.1 == along[0].1 }, "\(name) axis \(axis): thread counts disagree")
+                check.expect("(\(python[name]!)).T.argmin(axis=\(axis))", [:], along[0].0)
+                check.expect("(\(python[name]!)).argmax(axis=\(axis))", [:], along[0].1)
             }
         }
         try check.verify()
