@@ -14,17 +14,26 @@ import CelerParallel
 // it, so the result is exactly NumPy's whatever the thread count.
 
 extension NDArray {
-    /// Whether any element is nonzero (true).
+    /// Whether any element is nonzero (true); a non-contiguous array is read
+    /// in place (`walkContains`), broadcast dimensions once.
     @inlinable
-    public func any() -> Bool { withContiguousElements { $0.contains { $0.isNonzero } } }
+    public func any() -> Bool {
+        if !isContiguous { return walkContains(nonzero: true) }
+        return withContiguousElements { $0.contains { $0.isNonzero } }
+    }
     /// Whether every element is nonzero (true); true when empty.
     @inlinable
-    public func all() -> Bool { withContiguousElements { $0.allSatisfy { $0.isNonzero } } }
+    public func all() -> Bool {
+        if !isContiguous { return !walkContains(nonzero: false) }
+        return withContiguousElements { $0.allSatisfy { $0.isNonzero } }
+    }
 
     /// The number of nonzero (true) elements.
     @inlinable
     public func countNonzero() -> Int {
-        withContiguousElements { b in
+        // Non-contiguous arrays other than Bool masks are read in place.
+        if !isContiguous && Element.self != Bool.self { return walkCountNonzero() }
+        return withContiguousElements { b in
             if Element.self == Bool.self {
                 return BoolScan.count(UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: UInt8.self), b.count)
             }
