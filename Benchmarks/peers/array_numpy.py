@@ -83,6 +83,45 @@ def laplacian_out():
     return run
 
 
+def transposed_plus_one():
+    a = uniform((4000, 4000), 3)
+    return lambda: a.T + 1.0
+
+
+def transposed_max():
+    a = uniform((4000, 4000), 3)
+    return lambda: a.T.max()
+
+
+def small_add():
+    d = uniform(1000, 6)
+    return lambda: d + d
+
+
+def exp_1e6_out():
+    x, out = uniform(1_000_000, 7), np.zeros(1_000_000)
+    return lambda: np.exp(x, out=out)
+
+
+def sieve_odd():
+    limit = 30_000_000
+
+    def run():
+        odd = np.ones((limit + 1) // 2, dtype=bool)
+        odd[0] = False
+        k = 1
+        while (2 * k + 1) * (2 * k + 1) <= limit:
+            if odd[k]:
+                q = 2 * k + 1
+                odd[q * q // 2::q] = False
+            k += 1
+        primes = np.flatnonzero(odd)
+        primes *= 2
+        primes += 1
+        return primes
+    return run
+
+
 BENCHMARKS = [
     ("copy 20M doubles (bandwidth reference): out.assign(a)", copy_20m),
     ("a + b, 20M doubles, into out (np.add(a, b, out=c))", add_20m_out),
@@ -92,6 +131,11 @@ BENCHMARKS = [
     ("sum, 1e8 doubles (pairwise, NumPy's order)", sum_1e8),
     ("Laplacian 2000², NumPy style from slices (temporaries)", laplacian_slices),
     ("Laplacian 2000², NumPy style into out (one temporary)", laplacian_out),
+    ("a.T + 1, 4000², new array (keeps a.T's memory order)", transposed_plus_one),
+    ("a.T.max(), 4000² (read in place)", transposed_max),
+    ("a + b, 1000 doubles (per-call overhead)", small_add),
+    ("exp, 1e6 doubles, into out", exp_1e6_out),
+    ("sieve to 3e7 over odd numbers: slice assignment, then nonzero", sieve_odd),
 ]
 
 
@@ -134,6 +178,11 @@ def celer_times(path):
     return times
 
 
+def ms(x):
+    """Milliseconds with three significant digits (per-call overheads are microseconds)."""
+    return f"{x:.2f}" if x >= 10 else f"{x:.3g}"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=10, help="timed runs per benchmark (default 10)")
@@ -162,11 +211,11 @@ def main():
         if args.filter and not re.fullmatch(args.filter, name):
             continue
         median, best = measure(setup, args.warmup, args.repeat)
-        row = f"| {name} | {median * 1e3:.2f} | {best * 1e3:.2f} |"
+        row = f"| {name} | {ms(median * 1e3)} | {ms(best * 1e3)} |"
         if args.celer:
             if name in celer:
                 p50, p0 = celer[name]
-                row += f" {p50:.2f} | {p0:.2f} | {median * 1e3 / p50:.2f} | {best * 1e3 / p0:.2f} |"
+                row += f" {ms(p50)} | {ms(p0)} | {median * 1e3 / p50:.2f} | {best * 1e3 / p0:.2f} |"
             else:
                 row += " — | — | — | — |"
         print(row, flush=True)

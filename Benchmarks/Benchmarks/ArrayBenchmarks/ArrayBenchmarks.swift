@@ -20,6 +20,9 @@ let matrixA = NDArray<Double>.randomUniform([side, side], seed: 3)
 let matrixB = NDArray<Double>.randomUniform([side, side], seed: 4)
 let matrixOut = NDArray<Double>.zeros([side, side])
 let sumInput = NDArray<Double>.randomUniform([100_000_000], seed: 5)
+let small = NDArray<Double>.randomUniform([1000], seed: 6)
+let expInput = NDArray<Double>.randomUniform([1_000_000], seed: 7)
+let expOut = NDArray<Double>.zeros([1_000_000])
 let grid = NDArray<Double>.randomUniform([2000, 2000], seed: 42)
 let gridOut = NDArray<Double>.zeros([1998, 1998])
 
@@ -78,6 +81,43 @@ let benchmarks: @Sendable () -> Void = {
             gridOut += t
             try! multiply(f[.s(1, -1), .s(1, -1)], NDArray(scalar: 4.0), out: t)
             gridOut -= t
+        }
+    }
+    Benchmark("a.T + 1, 4000², new array (keeps a.T's memory order)") { benchmark in
+        blackHole(matrixA.count)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { blackHole(matrixA.T + 1) }
+    }
+    Benchmark("a.T.max(), 4000² (read in place)") { benchmark in
+        blackHole(matrixA.count)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { blackHole(matrixA.T.max()) }
+    }
+    Benchmark("a + b, 1000 doubles (per-call overhead)") { benchmark in
+        blackHole(small.count)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { blackHole(small + small) }
+    }
+    Benchmark("exp, 1e6 doubles, into out") { benchmark in
+        blackHole(expInput.count + expOut.count)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { try! exp(expInput, out: expOut) }
+    }
+    Benchmark("sieve to 3e7 over odd numbers: slice assignment, then nonzero") { benchmark in
+        let limit = 30_000_000
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let odd = NDArray<Bool>.ones([(limit + 1) / 2])
+            odd[element: 0] = false
+            var k = 1
+            while (2 * k + 1) * (2 * k + 1) <= limit {
+                if odd[element: k] { let q = 2 * k + 1; odd[.from(q * q / 2, step: q)] = false }
+                k += 1
+            }
+            let primes = odd.nonzero()[0]
+            primes *= 2
+            primes += 1
+            blackHole(primes)
         }
     }
 }
