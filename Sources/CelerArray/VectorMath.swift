@@ -3,7 +3,8 @@ import Glibc
 #endif
 
 // Vector math: the elementwise square root, eˣ and natural logarithm of
-// `Double` and `Float` arrays, computed on SIMD lanes.
+// `Double` and `Float` arrays, computed on SIMD lanes. The square root is the
+// IEEE operation (see below); eˣ and ln x are polynomial approximations.
 //
 // The scalar C library (`exp`, `log`) is a function call per element that the
 // compiler cannot vectorise; NumPy uses its own SIMD routines instead. These
@@ -41,10 +42,10 @@ enum VectorMath {
 
 extension VectorMath {
     @usableFromInline static func sqrt(_ n: Int, _ out: UnsafeMutablePointer<Double>, _ os: Int, _ x: UnsafePointer<Double>, _ xs: Int) {
-        map4(n, out, os, x, xs) { $0.squareRoot() }
+        mapPlain(n, out, os, x, xs) { squareRootIEEE($0) }
     }
     @usableFromInline static func sqrt(_ n: Int, _ out: UnsafeMutablePointer<Float>, _ os: Int, _ x: UnsafePointer<Float>, _ xs: Int) {
-        map8(n, out, os, x, xs) { $0.squareRoot() }
+        mapPlain(n, out, os, x, xs) { squareRootIEEE($0) }
     }
     @usableFromInline static func exp(_ n: Int, _ out: UnsafeMutablePointer<Double>, _ os: Int, _ x: UnsafePointer<Double>, _ xs: Int) {
         map4(n, out, os, x, xs, exp)
@@ -107,6 +108,23 @@ extension VectorMath {
         }
     }
 
+    /// Runs `f` element by element in loops simple enough for the loop
+    /// vectoriser (for `f` that LLVM knows how to widen, like `llvm.sqrt`).
+    /// In place (`out == x`) gets its own loop: with two pointers that are
+    /// equal, the vectoriser's run-time overlap check would pick the scalar loop.
+    @inline(__always)
+    static func mapPlain<T>(_ n: Int, _ out: UnsafeMutablePointer<T>, _ os: Int, _ x: UnsafePointer<T>, _ xs: Int, _ f: (T) -> T) {
+        if os == 1 && xs == 1 {
+            if UnsafePointer(out) == x {
+                for i in 0..<n { out[i] = f(out[i]) }
+            } else {
+                for i in 0..<n { out[i] = f(x[i]) }
+            }
+        } else {
+            for i in 0..<n { out[i &* os] = f(x[i &* xs]) }
+        }
+    }
+
     /// `map4` for floats, eight at a time.
     @inline(__always)
     static func map8(_ n: Int, _ out: UnsafeMutablePointer<Float>, _ os: Int, _ x: UnsafePointer<Float>, _ xs: Int,
@@ -163,6 +181,18 @@ extension VectorMath {
         return F8(lowHalf: SIMD4<Float>(lo), highHalf: SIMD4<Float>(hi))
     }
 }
+
+// MARK: - Square root
+
+// `Double.squareRoot()` is correctly rounded, but on Linux it reaches LLVM as
+// a call of C's `sqrt`, which may set `errno` for negative inputs: LLVM then
+// emits `vsqrtsd` plus a guarded call and never vectorises the loop. The LLVM
+// intrinsic is the same IEEE operation without `errno` (a negative input gives
+// NaN, as `squareRoot()` does), and the loop vectoriser widens it to
+// `vsqrtpd`/`vsqrtps`.
+@_silgen_name("llvm.sqrt.f64") func squareRootIEEE(_ x: Double) -> Double
+@_silgen_name("llvm.sqrt.f32") func squareRootIEEE(_ x: Float) -> Float
+// (Only ever called directly: taking its address would name the intrinsic as a function.)
 
 // MARK: - eˣ
 
