@@ -33,9 +33,9 @@ import Glibc
 
 @usableFromInline
 enum VectorMath {
-    typealias D4 = SIMD4<Double>
+    typealias D8 = SIMD8<Double>
     typealias F8 = SIMD8<Float>
-    typealias U4 = SIMD4<UInt64>
+    typealias U8 = SIMD8<UInt64>
 }
 
 // MARK: - Array entry points: out[i·os] = f(x[i·xs]) for i < n
@@ -48,63 +48,58 @@ extension VectorMath {
         mapPlain(n, out, os, x, xs) { squareRootIEEE($0) }
     }
     @usableFromInline static func exp(_ n: Int, _ out: UnsafeMutablePointer<Double>, _ os: Int, _ x: UnsafePointer<Double>, _ xs: Int) {
-        map4(n, out, os, x, xs, exp)
+        map8(n, out, os, x, xs) { exp($0) }
     }
     @usableFromInline static func exp(_ n: Int, _ out: UnsafeMutablePointer<Float>, _ os: Int, _ x: UnsafePointer<Float>, _ xs: Int) {
-        map8(n, out, os, x, xs, exp)
+        map8(n, out, os, x, xs) { exp($0) }
     }
     @usableFromInline static func log(_ n: Int, _ out: UnsafeMutablePointer<Double>, _ os: Int, _ x: UnsafePointer<Double>, _ xs: Int) {
-        map4(n, out, os, x, xs, log)
+        map8(n, out, os, x, xs) { log($0) }
     }
     @usableFromInline static func log(_ n: Int, _ out: UnsafeMutablePointer<Float>, _ os: Int, _ x: UnsafePointer<Float>, _ xs: Int) {
-        map8(n, out, os, x, xs, log)
+        map8(n, out, os, x, xs) { log($0) }
     }
 
     // One element: the same lane code on a splat vector.
-    @usableFromInline static func exp(_ x: Double) -> Double { exp(D4(repeating: x))[0] }
+    @usableFromInline static func exp(_ x: Double) -> Double { exp(D8(repeating: x))[0] }
     @usableFromInline static func exp(_ x: Float) -> Float { exp(F8(repeating: x))[0] }
-    @usableFromInline static func log(_ x: Double) -> Double { log(D4(repeating: x))[0] }
+    @usableFromInline static func log(_ x: Double) -> Double { log(D8(repeating: x))[0] }
     @usableFromInline static func log(_ x: Float) -> Float { log(F8(repeating: x))[0] }
 }
 
 // MARK: - Loops (the schedule)
 
 extension VectorMath {
-    /// Runs `f` over `n` doubles four at a time: two vectors per step when
-    /// contiguous (independent chains overlap), gathered lanes when strided,
-    /// and a last partial vector padded with 1 (inside every fast range).
-    /// Each step loads its inputs before it stores, so `out` may be `x`.
+    /// Runs `f` over `n` doubles eight at a time (two AVX registers, so two
+    /// independent chains overlap): loaded when contiguous, gathered when
+    /// strided, and a last partial vector padded with 1 (inside every fast
+    /// range). Each step loads its inputs before it stores, so `out` may be `x`.
     @inline(__always)
-    static func map4(_ n: Int, _ out: UnsafeMutablePointer<Double>, _ os: Int, _ x: UnsafePointer<Double>, _ xs: Int,
-                     _ f: (D4) -> D4) {
+    static func map8(_ n: Int, _ out: UnsafeMutablePointer<Double>, _ os: Int, _ x: UnsafePointer<Double>, _ xs: Int,
+                     _ f: (D8) -> D8) {
         var i = 0
         if os == 1 && xs == 1 {
             let src = UnsafeRawPointer(x), dst = UnsafeMutableRawPointer(out)
-            let w = MemoryLayout<D4>.size
             while i &+ 8 <= n {
-                let a = src.loadUnaligned(fromByteOffset: i &* 8, as: D4.self)
-                let b = src.loadUnaligned(fromByteOffset: i &* 8 &+ w, as: D4.self)
-                let fa = f(a), fb = f(b)
-                dst.storeBytes(of: fa, toByteOffset: i &* 8, as: D4.self)
-                dst.storeBytes(of: fb, toByteOffset: i &* 8 &+ w, as: D4.self)
+                let y = f(src.loadUnaligned(fromByteOffset: i &* 8, as: D8.self))
+                dst.storeBytes(of: y, toByteOffset: i &* 8, as: D8.self)
                 i &+= 8
             }
         } else {
-            while i &+ 4 <= n {
-                let v = D4(x[i &* xs], x[(i &+ 1) &* xs], x[(i &+ 2) &* xs], x[(i &+ 3) &* xs])
+            while i &+ 8 <= n {
+                var v = D8()
+                for j in 0..<8 { v[j] = x[(i &+ j) &* xs] }
                 let y = f(v)
-                out[i &* os] = y[0]; out[(i &+ 1) &* os] = y[1]
-                out[(i &+ 2) &* os] = y[2]; out[(i &+ 3) &* os] = y[3]
-                i &+= 4
+                for j in 0..<8 { out[(i &+ j) &* os] = y[j] }
+                i &+= 8
             }
         }
-        while i < n {
-            let m = Swift.min(4, n &- i)
-            var v = D4(repeating: 1)
+        if i < n {
+            let m = n &- i
+            var v = D8(repeating: 1)
             for j in 0..<m { v[j] = x[(i &+ j) &* xs] }
             let y = f(v)
             for j in 0..<m { out[(i &+ j) &* os] = y[j] }
-            i &+= m
         }
     }
 
@@ -125,7 +120,7 @@ extension VectorMath {
         }
     }
 
-    /// `map4` for floats, eight at a time.
+    /// `map8` for floats.
     @inline(__always)
     static func map8(_ n: Int, _ out: UnsafeMutablePointer<Float>, _ os: Int, _ x: UnsafePointer<Float>, _ xs: Int,
                      _ f: (F8) -> F8) {
@@ -157,29 +152,29 @@ extension VectorMath {
 
     /// `a·b + c`, rounded once.
     @inline(__always)
-    static func fma(_ a: D4, _ b: D4, _ c: D4) -> D4 { c.addingProduct(a, b) }
+    static func fma(_ a: D8, _ b: D8, _ c: D8) -> D8 { c.addingProduct(a, b) }
     @inline(__always)
-    static func fma(_ a: D4, _ b: Double, _ c: Double) -> D4 { D4(repeating: c).addingProduct(a, D4(repeating: b)) }
+    static func fma(_ a: D8, _ b: Double, _ c: Double) -> D8 { D8(repeating: c).addingProduct(a, D8(repeating: b)) }
+
+    /// `f(x)` when every lane is in the fast range (`fast`), else `careful(x)`:
+    /// the rare vector with a special lane leaves the hot loop for a call.
+    @inline(__always)
+    static func lanes(_ x: D8, fast: SIMDMask<SIMD8<Int64>>, _ f: (D8) -> D8, careful: (D8) -> D8) -> D8 {
+        all(fast) ? f(x) : careful(x)    // all(): one vtestps
+    }
 
     /// `f` on the lanes of `x` where `fast` holds, the scalar C function
     /// `slow` on the others (whose inputs `f` sees replaced by `safe`).
     @inline(__always)
-    static func lanes(_ x: D4, fast: SIMDMask<SIMD4<Int64>>, safe: Double,
-                      _ f: (D4) -> D4, _ slow: (Double) -> Double) -> D4 {
-        // any(.!fast), written as a bit test (`any` on masks has been slow).
-        let bits = unsafeBitCast(fast, to: SIMD4<Int64>.self)
-        if (bits[0] & bits[1] & bits[2] & bits[3]) != 0 { return f(x) }
+    static func mixedLanes(_ x: D8, fast: SIMDMask<SIMD8<Int64>>, safe: Double, _ f: (D8) -> D8, _ slow: (Double) -> Double) -> D8 {
         var y = f(x.replacing(with: safe, where: .!fast))
-        for j in 0..<4 where !fast[j] { y[j] = slow(x[j]) }
+        for j in 0..<8 where !fast[j] { y[j] = slow(x[j]) }
         return y
     }
 
     /// A float vector through a double-precision lane function, rounded once.
     @inline(__always)
-    static func viaDouble(_ x: F8, _ f: (D4) -> D4) -> F8 {
-        let lo = f(D4(x.lowHalf)), hi = f(D4(x.highHalf))
-        return F8(lowHalf: SIMD4<Float>(lo), highHalf: SIMD4<Float>(hi))
-    }
+    static func viaDouble(_ x: F8, _ f: (D8) -> D8) -> F8 { F8(f(D8(x))) }
 }
 
 // MARK: - Square root
@@ -198,27 +193,35 @@ extension VectorMath {
 
 extension VectorMath {
     @inline(__always)
-    static func exp(_ x: D4) -> D4 {
+    static func exp(_ x: D8) -> D8 {
         // Fast range: the result is a normal double (e^-708 > 2^-1022, e^709 < 2^1024).
-        lanes(x, fast: (x .>= -708) .& (x .<= 709), safe: 0, expFast, Glibc.exp)
+        lanes(x, fast: expIsFast(x), { expFast($0) }, careful: { expCareful($0) })
     }
 
     @inline(__always)
-    static func exp(_ x: F8) -> F8 { viaDouble(x, exp) }
+    static func expIsFast(_ x: D8) -> SIMDMask<SIMD8<Int64>> { (x .>= -708) .& (x .<= 709) }
+
+    @inline(never)
+    static func expCareful(_ x: D8) -> D8 {
+        mixedLanes(x, fast: expIsFast(x), safe: 0, { expFast($0) }, { Glibc.exp($0) })
+    }
+
+    @inline(__always)
+    static func exp(_ x: F8) -> F8 { viaDouble(x) { exp($0) } }
 
     /// eˣ for −708 ≤ x ≤ 709. With k = round(x / ln 2) and r = x − k·ln 2
     /// (|r| ≤ ln 2 / 2, exact thanks to the two-part ln 2 of Cody & Waite),
     /// eˣ = 2ᵏ · (1 + r + r²·q(r)), q a degree-9 polynomial (relative error of
     /// the fit 2e-17); adding 1 last keeps the rounding error near half an ulp.
     @inline(__always)
-    static func expFast(_ x: D4) -> D4 {
+    static func expFast(_ x: D8) -> D8 {
         let invLn2 = 0x1.71547652b82fep0
         let ln2Hi = 0x1.62e42fee00000p-1    // ln 2 to 32 bits: k·ln2Hi is exact for |k| < 2²¹
         let ln2Lo = 0x1.a39ef35793c76p-33   // ln 2 − ln2Hi
         let shift = 0x1.8p52                // adding it rounds to an integer, kept in the low bits
         let kShifted = fma(x, invLn2, shift)
         let k = kShifted - shift
-        let r = fma(k, D4(repeating: -ln2Lo), fma(k, D4(repeating: -ln2Hi), x))
+        let r = fma(k, D8(repeating: -ln2Lo), fma(k, D8(repeating: -ln2Hi), x))
         // q(r) by Estrin's scheme (short dependency chains).
         let r2 = r * r, r4 = r2 * r2
         let a0 = fma(r, 0x1.5555555555557p-3, 0x1.0000000000001p-1)
@@ -229,8 +232,8 @@ extension VectorMath {
         let q = fma(r4, fma(r4, a4, fma(r2, a3, a2)), fma(r2, a1, a0))
         let p = 1 + fma(r2, q, r)
         // 2ᵏ: k sits in the low mantissa bits of kShifted; move it to the exponent.
-        let kBits = unsafeBitCast(kShifted, to: U4.self)
-        let scale = unsafeBitCast((kBits &<< 52) &+ U4(repeating: 1023 << 52), to: D4.self)
+        let kBits = unsafeBitCast(kShifted, to: U8.self)
+        let scale = unsafeBitCast((kBits &<< 52) &+ U8(repeating: 1023 << 52), to: D8.self)
         return p * scale
     }
 }
@@ -239,13 +242,21 @@ extension VectorMath {
 
 extension VectorMath {
     @inline(__always)
-    static func log(_ x: D4) -> D4 {
+    static func log(_ x: D8) -> D8 {
         // Fast range: positive normal finite numbers.
-        lanes(x, fast: (x .>= 0x1p-1022) .& (x .< .infinity), safe: 1, logFast, Glibc.log)
+        lanes(x, fast: logIsFast(x), { logFast($0) }, careful: { logCareful($0) })
     }
 
     @inline(__always)
-    static func log(_ x: F8) -> F8 { viaDouble(x, log) }
+    static func logIsFast(_ x: D8) -> SIMDMask<SIMD8<Int64>> { (x .>= 0x1p-1022) .& (x .< .infinity) }
+
+    @inline(never)
+    static func logCareful(_ x: D8) -> D8 {
+        mixedLanes(x, fast: logIsFast(x), safe: 1, { logFast($0) }, { Glibc.log($0) })
+    }
+
+    @inline(__always)
+    static func log(_ x: F8) -> F8 { viaDouble(x) { log($0) } }
 
     /// ln x for positive normal x. x = 2ᵏ·m with √2/2 ≤ m < √2 (from the
     /// exponent bits); with f = m − 1 and s = f / (2 + f),
@@ -253,26 +264,26 @@ extension VectorMath {
     /// (fit error 4e-17 relative), rearranged with f²/2 as in fdlibm so the
     /// large terms are added last; ln x = k·ln 2 + ln m with ln 2 in two parts.
     @inline(__always)
-    static func logFast(_ x: D4) -> D4 {
+    static func logFast(_ x: D8) -> D8 {
         let ln2Hi = 0x1.62e42fee00000p-1
         let ln2Lo = 0x1.a39ef35793c76p-33
-        let u = unsafeBitCast(x, to: U4.self)
+        let u = unsafeBitCast(x, to: U8.self)
         // t's exponent field is k + 1023, where k makes x·2⁻ᵏ fall in [√2/2, √2).
-        let t = u &+ U4(repeating: 0x3ff0_0000_0000_0000 &- 0x3fe6_a09e_667f_3bcd)
+        let t = u &+ U8(repeating: 0x3ff0_0000_0000_0000 &- 0x3fe6_a09e_667f_3bcd)
         let biasedK = t &>> 52
-        let m = unsafeBitCast(u &- (t & U4(repeating: 0xfff0_0000_0000_0000)) &+ U4(repeating: 0x3ff0_0000_0000_0000), to: D4.self)
+        let m = unsafeBitCast(u &- (t & U8(repeating: 0xfff0_0000_0000_0000)) &+ U8(repeating: 0x3ff0_0000_0000_0000), to: D8.self)
         // k as a double: 2⁵² + (k + 1023) from its bits, minus 2⁵² + 1023.
-        let k = unsafeBitCast(biasedK | U4(repeating: 0x4330_0000_0000_0000), to: D4.self) - (0x1p52 + 1023)
+        let k = unsafeBitCast(biasedK | U8(repeating: 0x4330_0000_0000_0000), to: D8.self) - (0x1p52 + 1023)
         let f = m - 1
         let s = f / (2 + f)
         let z = s * s, w = z * z, w2 = w * w
         let a0 = fma(z, 0x1.999999999495cp-2, 0x1.5555555555558p-1)
         let a1 = fma(z, 0x1.c71c61977d598p-3, 0x1.2492492efb057p-2)
         let a2 = fma(z, 0x1.39f25b6e3674ep-3, 0x1.74631271983dep-3)
-        let p = fma(w2, fma(w, D4(repeating: 0x1.2beb05430fb6cp-3), a2), fma(w, a1, a0))
+        let p = fma(w2, fma(w, D8(repeating: 0x1.2beb05430fb6cp-3), a2), fma(w, a1, a0))
         let r = z * p
         let hfsq = 0.5 * f * f
-        return fma(k, D4(repeating: ln2Hi), -((hfsq - fma(s, hfsq + r, k * ln2Lo)) - f))
+        return fma(k, D8(repeating: ln2Hi), -((hfsq - fma(s, hfsq + r, k * ln2Lo)) - f))
     }
 }
 
