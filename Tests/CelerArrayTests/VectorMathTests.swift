@@ -100,6 +100,40 @@ private let n = 4000
         }
     }
 
+    @Test func sinCosWithinTwoUlp() {
+        let ranges: [(Double, Double, Bool)] = [
+            (1e-300, 1e-8, true), (-0.8, 0.8, false), (-Double.pi, Double.pi, false), (-100, 100, false),
+            (-1e5, 1e5, false), (99_000, 100_000, false),
+            (1e5, 1e7, false), (1e7, 1e300, true),                     // beyond the fast range: the C library
+        ]
+        for (k, (lo, hi, logScale)) in ranges.enumerated() {
+            let xs = samples(n, lo, hi, logScale: logScale, seed: 500 + UInt64(k))
+            let s = maxUlp(xs, { sin($0) }, { Glibc.sin($0) }), c = maxUlp(xs, { cos($0) }, { Glibc.cos($0) })
+            let sn = maxUlp(xs.map { -$0 }, { sin($0) }, { Glibc.sin($0) })
+            #expect(s <= 2 && c <= 2 && sn <= 2, "sin, cos on [\(lo), \(hi)]: \(s), \(c), \(sn) ulp")
+            let fs = xs.map { Float($0) }.filter { $0.isFinite }
+            let fsin = maxUlp(fs, { sin($0) }, { Glibc.sinf($0) }), fcos = maxUlp(fs, { cos($0) }, { Glibc.cosf($0) })
+            #expect(fsin <= 1 && fcos <= 1, "Float sin, cos on [\(lo), \(hi)]: \(fsin), \(fcos) ulp")
+        }
+        // Multiples of π/2 (the reduction's cancellation) and their neighbours.
+        let nearMultiples = (1...2000).flatMap { k -> [Double] in
+            let x = Double(k * 37) * Double.pi / 2
+            return [x, x.nextUp, x.nextDown]
+        }
+        #expect(maxUlp(nearMultiples, { sin($0) }, { Glibc.sin($0) }) <= 2)
+        #expect(maxUlp(nearMultiples, { cos($0) }, { Glibc.cos($0) }) <= 2)
+        let specials: [Double] = [0, -0.0, .nan, .infinity, -.infinity, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, 1e5, -1e5, 1e5.nextUp]
+        let s = sin(NDArray(specials)).scalars, c = cos(NDArray(specials)).scalars
+        for (x, (sx, cx)) in zip(specials, zip(s, c)) {
+            #expect(same(sx, Glibc.sin(x)) && same(cx, Glibc.cos(x)), "sin, cos(\(x)) = \(sx), \(cx)")
+        }
+        let fspecials: [Float] = [0, -0.0, .nan, .infinity, -.infinity, .leastNonzeroMagnitude, -.leastNonzeroMagnitude]
+        let fsv = sin(NDArray(fspecials)).scalars, fcv = cos(NDArray(fspecials)).scalars
+        for (x, (sx, cx)) in zip(fspecials, zip(fsv, fcv)) {
+            #expect(same(sx, Glibc.sinf(x)) && same(cx, Glibc.cosf(x)), "sin, cos(\(x) as Float) = \(sx), \(cx)")
+        }
+    }
+
     @Test func sqrtIsCorrectlyRounded() {
         let xs = samples(n, 1e-300, 1e300, logScale: true, seed: 400) + [0, -0.0, 1, 4, .infinity, -1, .nan, .leastNonzeroMagnitude]
         let got = sqrt(NDArray(xs)).scalars
@@ -132,11 +166,15 @@ private let n = 4000
         for count in [1, 3, 7, 9, 17, 1001] {
             let xs = samples(count, -30, 30, seed: UInt64(count))
             let a = NDArray(xs)
-            for (name, f, scalar): (String, (NDArray<Double>) -> NDArray<Double>, (Double) -> Double) in [
+            typealias Case = (name: String, array: (NDArray<Double>) -> NDArray<Double>, scalar: (Double) -> Double)
+            let cases: [Case] = [
                 ("exp", { exp($0) }, { ExpKernel<Double>()($0) }),
                 ("log", { log(abs($0)) }, { LogKernel<Double>()(Swift.abs($0)) }),
                 ("sqrt", { sqrt(abs($0)) }, { Swift.abs($0).squareRoot() }),
-            ] {
+                ("sin", { sin($0 * 1000) }, { SinKernel<Double>()($0 * 1000) }),
+                ("cos", { cos($0) }, { CosKernel<Double>()($0) }),
+            ]
+            for (name, f, scalar) in cases {
                 let contiguous = f(a).scalars
                 #expect(contiguous.count == count)
                 #expect(zip(xs, contiguous).allSatisfy { same(scalar($0), $1) }, "\(name) n=\(count): single elements")
@@ -147,6 +185,8 @@ private let n = 4000
                 switch name {
                 case "exp": try? exp(inPlace, out: inPlace)
                 case "log": try? log(abs(inPlace), out: inPlace)
+                case "sin": try? sin(inPlace * 1000, out: inPlace)
+                case "cos": try? cos(inPlace, out: inPlace)
                 default: try? sqrt(abs(inPlace), out: inPlace)
                 }
                 #expect(inPlace.scalars == contiguous, "\(name) n=\(count): in place")
@@ -156,6 +196,8 @@ private let n = 4000
             #expect(exp(fa[.step(-1)]).scalars == Array(fe.reversed()) && log(abs(fa)[.step(-1)]).scalars == Array(fl.reversed()))
             #expect(zip(fa.scalars, fe).allSatisfy { same(ExpKernel<Float>()($0), $1) })
             #expect(exp(fa[.step(3)]).scalars == stride(from: 0, to: count, by: 3).map { fe[$0] })
+            let fs = sin(fa).scalars
+            #expect(sin(fa[.step(-1)]).scalars == Array(fs.reversed()) && zip(fa.scalars, fs).allSatisfy { same(SinKernel<Float>()($0), $1) })
         }
     }
 
