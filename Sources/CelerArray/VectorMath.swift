@@ -212,26 +212,33 @@ extension VectorMath {
     @inline(__always)
     static func exp(_ x: D8) -> D8 {
         // Fast range: the result is a normal double (e^-708 > 2^-1022, e^709 < 2^1024).
-        lanes(x, fast: expIsFast(x), { expFast($0) }, careful: { expCareful($0) })
+        exp(x, single: false)
+    }
+
+    /// eˣ; `single`: accurate enough for rounding to `Float` (shorter polynomial).
+    @inline(__always)
+    static func exp(_ x: D8, single: Bool) -> D8 {
+        lanes(x, fast: expIsFast(x), { expFast($0, single: single) }, careful: { expCareful($0, single: single) })
     }
 
     @inline(__always)
     static func expIsFast(_ x: D8) -> SIMDMask<SIMD8<Int64>> { (x .>= -708) .& (x .<= 709) }
 
     @inline(never)
-    static func expCareful(_ x: D8) -> D8 {
-        mixedLanes(x, fast: expIsFast(x), safe: 0, { expFast($0) }, { Glibc.exp($0) })
+    static func expCareful(_ x: D8, single: Bool) -> D8 {
+        mixedLanes(x, fast: expIsFast(x), safe: 0, { expFast($0, single: single) }, { Glibc.exp($0) })
     }
 
     @inline(__always)
-    static func exp(_ x: F8) -> F8 { viaDouble(x) { exp($0) } }
+    static func exp(_ x: F8) -> F8 { viaDouble(x) { exp($0, single: true) } }
 
     /// eˣ for −708 ≤ x ≤ 709. With k = round(x / ln 2) and r = x − k·ln 2
     /// (|r| ≤ ln 2 / 2, exact thanks to the two-part ln 2 of Cody & Waite),
     /// eˣ = 2ᵏ · (1 + r + r²·q(r)), q a degree-9 polynomial (relative error of
-    /// the fit 2e-17); adding 1 last keeps the rounding error near half an ulp.
+    /// the fit 2e-17; degree 5 and 2e-10 for `single`); adding 1 last keeps the
+    /// rounding error near half an ulp.
     @inline(__always)
-    static func expFast(_ x: D8) -> D8 {
+    static func expFast(_ x: D8, single: Bool) -> D8 {
         let invLn2 = 0x1.71547652b82fep0
         let ln2Hi = 0x1.62e42fee00000p-1    // ln 2 to 32 bits: k·ln2Hi is exact for |k| < 2²¹
         let ln2Lo = 0x1.a39ef35793c76p-33   // ln 2 − ln2Hi
@@ -241,12 +248,18 @@ extension VectorMath {
         let r = fma(k, D8(repeating: -ln2Lo), fma(k, D8(repeating: -ln2Hi), x))
         // q(r) by Estrin's scheme (short dependency chains).
         let r2 = r * r, r4 = r2 * r2
-        let a0 = fma(r, 0x1.5555555555557p-3, 0x1.0000000000001p-1)
-        let a1 = fma(r, 0x1.111111110ff8bp-7, 0x1.5555555553b71p-5)
-        let a2 = fma(r, 0x1.a01a01ac9e13dp-13, 0x1.6c16c1794c100p-10)
-        let a3 = fma(r, 0x1.71ddfff5e5177p-19, 0x1.a019b629ec234p-16)
-        let a4 = fma(r, 0x1.af528379e0ab0p-26, 0x1.2894ebc59f102p-22)
-        let q = fma(r4, fma(r4, a4, fma(r2, a3, a2)), fma(r2, a1, a0))
+        let q: D8
+        if single {
+            q = fma(r4, fma(r, 0x1.a1579f6cb971ap-13, 0x1.6d49138c4d18ap-10),
+                    fma(r2, fma(r, 0x1.1110c336a8aecp-7, 0x1.5554e4b36b539p-5), fma(r, 0x1.555555686972cp-3, 0x1.0000000c44860p-1)))
+        } else {
+            let a0 = fma(r, 0x1.5555555555557p-3, 0x1.0000000000001p-1)
+            let a1 = fma(r, 0x1.111111110ff8bp-7, 0x1.5555555553b71p-5)
+            let a2 = fma(r, 0x1.a01a01ac9e13dp-13, 0x1.6c16c1794c100p-10)
+            let a3 = fma(r, 0x1.71ddfff5e5177p-19, 0x1.a019b629ec234p-16)
+            let a4 = fma(r, 0x1.af528379e0ab0p-26, 0x1.2894ebc59f102p-22)
+            q = fma(r4, fma(r4, a4, fma(r2, a3, a2)), fma(r2, a1, a0))
+        }
         let p = 1 + fma(r2, q, r)
         // 2ᵏ: k sits in the low mantissa bits of kShifted; move it to the exponent.
         let kBits = unsafeBitCast(kShifted, to: U8.self)
@@ -261,27 +274,34 @@ extension VectorMath {
     @inline(__always)
     static func log(_ x: D8) -> D8 {
         // Fast range: positive normal finite numbers.
-        lanes(x, fast: logIsFast(x), { logFast($0) }, careful: { logCareful($0) })
+        log(x, single: false)
+    }
+
+    /// ln x; `single`: accurate enough for rounding to `Float`.
+    @inline(__always)
+    static func log(_ x: D8, single: Bool) -> D8 {
+        lanes(x, fast: logIsFast(x), { logFast($0, single: single) }, careful: { logCareful($0, single: single) })
     }
 
     @inline(__always)
     static func logIsFast(_ x: D8) -> SIMDMask<SIMD8<Int64>> { (x .>= 0x1p-1022) .& (x .< .infinity) }
 
     @inline(never)
-    static func logCareful(_ x: D8) -> D8 {
-        mixedLanes(x, fast: logIsFast(x), safe: 1, { logFast($0) }, { Glibc.log($0) })
+    static func logCareful(_ x: D8, single: Bool) -> D8 {
+        mixedLanes(x, fast: logIsFast(x), safe: 1, { logFast($0, single: single) }, { Glibc.log($0) })
     }
 
     @inline(__always)
-    static func log(_ x: F8) -> F8 { viaDouble(x) { log($0) } }
+    static func log(_ x: F8) -> F8 { viaDouble(x) { log($0, single: true) } }
 
     /// ln x for positive normal x. x = 2ᵏ·m with √2/2 ≤ m < √2 (from the
     /// exponent bits); with f = m − 1 and s = f / (2 + f),
     /// ln m = 2·atanh(s) = f − s·(f − R), R = z·P(z), z = s², P of degree 6
-    /// (fit error 4e-17 relative), rearranged with f²/2 as in fdlibm so the
-    /// large terms are added last; ln x = k·ln 2 + ln m with ln 2 in two parts.
+    /// (fit error 4e-17 relative; degree 3 and 2e-11 for `single`), rearranged
+    /// with f²/2 as in fdlibm so the large terms are added last;
+    /// ln x = k·ln 2 + ln m with ln 2 in two parts.
     @inline(__always)
-    static func logFast(_ x: D8) -> D8 {
+    static func logFast(_ x: D8, single: Bool) -> D8 {
         let ln2Hi = 0x1.62e42fee00000p-1
         let ln2Lo = 0x1.a39ef35793c76p-33
         let u = unsafeBitCast(x, to: U8.self)
@@ -293,11 +313,17 @@ extension VectorMath {
         let k = unsafeBitCast(biasedK | U8(repeating: 0x4330_0000_0000_0000), to: D8.self) - (0x1p52 + 1023)
         let f = m - 1
         let s = f / (2 + f)
-        let z = s * s, w = z * z, w2 = w * w
-        let a0 = fma(z, 0x1.999999999495cp-2, 0x1.5555555555558p-1)
-        let a1 = fma(z, 0x1.c71c61977d598p-3, 0x1.2492492efb057p-2)
-        let a2 = fma(z, 0x1.39f25b6e3674ep-3, 0x1.74631271983dep-3)
-        let p = fma(w2, fma(w, D8(repeating: 0x1.2beb05430fb6cp-3), a2), fma(w, a1, a0))
+        let z = s * s, w = z * z
+        let p: D8
+        if single {
+            p = fma(w, fma(z, 0x1.de4cbd7e69959p-3, 0x1.2459e85f48f30p-2), fma(z, 0x1.9999f0cd28802p-2, 0x1.5555554ad23e5p-1))
+        } else {
+            let w2 = w * w
+            let a0 = fma(z, 0x1.999999999495cp-2, 0x1.5555555555558p-1)
+            let a1 = fma(z, 0x1.c71c61977d598p-3, 0x1.2492492efb057p-2)
+            let a2 = fma(z, 0x1.39f25b6e3674ep-3, 0x1.74631271983dep-3)
+            p = fma(w2, fma(w, D8(repeating: 0x1.2beb05430fb6cp-3), a2), fma(w, a1, a0))
+        }
         let r = z * p
         let hfsq = 0.5 * f * f
         return fma(k, D8(repeating: ln2Hi), -((hfsq - fma(s, hfsq + r, k * ln2Lo)) - f))
@@ -309,19 +335,23 @@ extension VectorMath {
 extension VectorMath {
     @inline(__always)
     static func sin(_ x: D8) -> D8 {
-        lanes(x, fast: trigIsFast(x), { sinCosFast($0, cosine: false) }, careful: { sinCareful($0) })
+        lanes(x, fast: trigIsFast(x), { sinCosFast($0, cosine: false, single: false) }, careful: { sinCareful($0, single: false) })
     }
 
     @inline(__always)
     static func cos(_ x: D8) -> D8 {
-        lanes(x, fast: trigIsFast(x), { sinCosFast($0, cosine: true) }, careful: { cosCareful($0) })
+        lanes(x, fast: trigIsFast(x), { sinCosFast($0, cosine: true, single: false) }, careful: { cosCareful($0, single: false) })
     }
 
     @inline(__always)
-    static func sin(_ x: F8) -> F8 { viaDouble(x) { sin($0) } }
+    static func sin(_ x: F8) -> F8 {
+        viaDouble(x) { x in lanes(x, fast: trigIsFast(x), { sinCosFast($0, cosine: false, single: true) }, careful: { sinCareful($0, single: true) }) }
+    }
 
     @inline(__always)
-    static func cos(_ x: F8) -> F8 { viaDouble(x) { cos($0) } }
+    static func cos(_ x: F8) -> F8 {
+        viaDouble(x) { x in lanes(x, fast: trigIsFast(x), { sinCosFast($0, cosine: true, single: true) }, careful: { cosCareful($0, single: true) }) }
+    }
 
     /// Fast range: |x| ≤ 10⁵ (then k below stays under 2¹⁶ and the reduction
     /// keeps its accuracy); larger arguments need Payne–Hanek reduction, which
@@ -330,23 +360,23 @@ extension VectorMath {
     static func trigIsFast(_ x: D8) -> SIMDMask<SIMD8<Int64>> { (x .>= -1e5) .& (x .<= 1e5) }
 
     @inline(never)
-    static func sinCareful(_ x: D8) -> D8 {
-        mixedLanes(x, fast: trigIsFast(x), safe: 0, { sinCosFast($0, cosine: false) }, { Glibc.sin($0) })
+    static func sinCareful(_ x: D8, single: Bool) -> D8 {
+        mixedLanes(x, fast: trigIsFast(x), safe: 0, { sinCosFast($0, cosine: false, single: single) }, { Glibc.sin($0) })
     }
 
     @inline(never)
-    static func cosCareful(_ x: D8) -> D8 {
-        mixedLanes(x, fast: trigIsFast(x), safe: 0, { sinCosFast($0, cosine: true) }, { Glibc.cos($0) })
+    static func cosCareful(_ x: D8, single: Bool) -> D8 {
+        mixedLanes(x, fast: trigIsFast(x), safe: 0, { sinCosFast($0, cosine: true, single: single) }, { Glibc.cos($0) })
     }
 
     /// sin x or cos x for |x| ≤ 10⁵. With k = round(x·2/π) and
     /// y = x − k·π/2 (|y| ≤ π/4; π/2 in three parts, each step a fused
     /// multiply-add, Cody & Waite's reduction), sin y = y + y³·S(y²) and
     /// cos y = 1 − y²/2 + y⁴·C(y²), S and C of degree 5 (fit error below
-    /// 2e-17 relative); 1 − y²/2 is formed with its rounding error recovered
+    /// 2e-17 relative; degree 3 for `single`); 1 − y²/2 is formed with its rounding error recovered
     /// (as in fdlibm). The quadrant k mod 4 picks sin y or cos y and the sign.
     @inline(__always)
-    static func sinCosFast(_ x: D8, cosine: Bool) -> D8 {
+    static func sinCosFast(_ x: D8, cosine: Bool, single: Bool) -> D8 {
         let twoOverPi = 0x1.45f306dc9c883p-1
         let shift = 0x1.8p52
         let kShifted = fma(x, twoOverPi, shift)
@@ -355,12 +385,19 @@ extension VectorMath {
         y = fma(k, D8(repeating: -0x1.1a62633145c07p-54), y)         // π/2 − that, rounded
         y = fma(k, D8(repeating: 0x1.f1976b7ed8fbcp-110), y)          // and the rest
         let z = y * y, z2 = z * z
-        let sinY = fma(y * z, fma(z2, fma(z2, fma(z, 0x1.5e0b0f516cacbp-33, -0x1.ae600ae816ae0p-26),
-                                                fma(z, 0x1.71de3796740e1p-19, -0x1.a01a019e839d7p-13)),
-                                      fma(z, 0x1.1111111110bb2p-7, -0x1.5555555555555p-3)), y)
-        let c = fma(z2, fma(z2, fma(z, -0x1.907d97ace1924p-37, 0x1.1eeb68da438c7p-29),
+        let sPoly: D8, c: D8
+        if single {     // degree 3, fit errors 2e-11 and 1e-12
+            sPoly = fma(z2, fma(z, 0x1.6dbe0ea2603a5p-19, -0x1.a013a7bc0e2bfp-13), fma(z, 0x1.11110def62cb6p-7, -0x1.555555545e301p-3))
+            c = fma(z2, fma(z, -0x1.25244f3ca09d3p-22, 0x1.a015c48cb51fap-16), fma(z, -0x1.6c16bf54ff664p-10, 0x1.5555555502d8cp-5))
+        } else {
+            sPoly = fma(z2, fma(z2, fma(z, 0x1.5e0b0f516cacbp-33, -0x1.ae600ae816ae0p-26),
+                                fma(z, 0x1.71de3796740e1p-19, -0x1.a01a019e839d7p-13)),
+                        fma(z, 0x1.1111111110bb2p-7, -0x1.5555555555555p-3))
+            c = fma(z2, fma(z2, fma(z, -0x1.907d97ace1924p-37, 0x1.1eeb68da438c7p-29),
                             fma(z, -0x1.27e4fa17cd3fep-22, 0x1.a01a019f4ea7cp-16)),
                     fma(z, -0x1.6c16c16c16967p-10, 0x1.5555555555555p-5))
+        }
+        let sinY = fma(y * z, sPoly, y)
         let hz = 0.5 * z
         let w = 1 - hz
         let cosY = w + fma(z2, c, (1 - w) - hz)
