@@ -345,12 +345,56 @@ extension VectorMath {
 
     @inline(__always)
     static func sin(_ x: F8) -> F8 {
-        viaDouble(x) { x in lanes(x, fast: trigIsFast(x), { sinCosFast($0, cosine: false, single: true) }, careful: { sinCareful($0, single: true) }) }
+        all(floatTrigIsFast(x)) ? sinCosFloat(x, cosine: false) : floatTrigCareful(x, cosine: false)
     }
 
     @inline(__always)
     static func cos(_ x: F8) -> F8 {
-        viaDouble(x) { x in lanes(x, fast: trigIsFast(x), { sinCosFast($0, cosine: true, single: true) }, careful: { cosCareful($0, single: true) }) }
+        all(floatTrigIsFast(x)) ? sinCosFloat(x, cosine: true) : floatTrigCareful(x, cosine: true)
+    }
+
+    /// Float lanes with |x| ≤ 10⁴ run in single precision (`sinCosFloat`);
+    /// the others in double precision, rounded once (`sinCosFast`, single),
+    /// or beyond 10⁵ the C library. Each lane's route depends only on its value.
+    @inline(__always)
+    static func floatTrigIsFast(_ x: F8) -> SIMDMask<SIMD8<Int32>> { (x .>= -1e4) .& (x .<= 1e4) }
+
+    @inline(never)
+    static func floatTrigCareful(_ x: F8, cosine: Bool) -> F8 {
+        let wide = viaDouble(x) { x in
+            cosine ? lanes(x, fast: trigIsFast(x), { sinCosFast($0, cosine: true, single: true) }, careful: { cosCareful($0, single: true) })
+                : lanes(x, fast: trigIsFast(x), { sinCosFast($0, cosine: false, single: true) }, careful: { sinCareful($0, single: true) })
+        }
+        let fast = floatTrigIsFast(x)
+        return wide.replacing(with: sinCosFloat(x.replacing(with: 0, where: .!fast), cosine: cosine), where: fast)
+    }
+
+    /// sin x or cos x for |x| ≤ 10⁴ in single precision, eight lanes to a
+    /// register: the same scheme as `sinCosFast` with π/2 in three float
+    /// parts (k < 2¹³, so k times the first part is exact) and degree-3
+    /// polynomials; within 2 ulp of the correctly rounded result.
+    @inline(__always)
+    static func sinCosFloat(_ x: F8, cosine: Bool) -> F8 {
+        @inline(__always) func fma(_ a: F8, _ b: Float, _ c: Float) -> F8 { F8(repeating: c).addingProduct(a, F8(repeating: b)) }
+        @inline(__always) func fma(_ a: F8, _ b: F8, _ c: F8) -> F8 { c.addingProduct(a, b) }
+        let shift: Float = 0x1.8p23
+        let kShifted = fma(x, 0x1.45f306p-1, shift)
+        let k = kShifted - shift
+        var y = fma(k, F8(repeating: -0x1.921fb6p0), x)
+        y = fma(k, F8(repeating: 0x1.777a5cp-25), y)
+        y = fma(k, F8(repeating: 0x1.ee59dap-50), y)
+        let z = y * y, z2 = z * z
+        let sinY = fma(y * z, fma(z2, fma(z, 0x1.6dbe0ep-19, -0x1.a013a8p-13), fma(z, 0x1.11110ep-7, -0x1.555556p-3)), y)
+        let c = fma(z2, fma(z, -0x1.25245p-22, 0x1.a015c4p-16), fma(z, -0x1.6c16cp-10, 0x1.555556p-5))
+        let hz = 0.5 * z
+        let w = 1 - hz
+        let cosY = w + fma(z2, c, (1 - w) - hz)
+        var quadrant = unsafeBitCast(kShifted, to: SIMD8<UInt32>.self)
+        if cosine { quadrant &+= 1 }
+        let useCos = SIMD8<UInt32>.zero &- (quadrant & 1)
+        let r = (unsafeBitCast(sinY, to: SIMD8<UInt32>.self) & ~useCos) | (unsafeBitCast(cosY, to: SIMD8<UInt32>.self) & useCos)
+        let signed = unsafeBitCast(r ^ ((quadrant & 2) &<< 30), to: F8.self)
+        return cosine ? signed : signed.replacing(with: x, where: x .== 0)
     }
 
     /// Fast range: |x| ≤ 10⁵ (then k below stays under 2¹⁶ and the reduction

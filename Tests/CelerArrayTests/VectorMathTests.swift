@@ -108,12 +108,13 @@ private let n = 4000
         ]
         for (k, (lo, hi, logScale)) in ranges.enumerated() {
             let xs = samples(n, lo, hi, logScale: logScale, seed: 500 + UInt64(k))
+            // Float: lanes up to 1e4 in single precision, beyond in double (mixed vectors too).
             let s = maxUlp(xs, { sin($0) }, { Glibc.sin($0) }), c = maxUlp(xs, { cos($0) }, { Glibc.cos($0) })
             let sn = maxUlp(xs.map { -$0 }, { sin($0) }, { Glibc.sin($0) })
             #expect(s <= 2 && c <= 2 && sn <= 2, "sin, cos on [\(lo), \(hi)]: \(s), \(c), \(sn) ulp")
             let fs = xs.map { Float($0) }.filter { $0.isFinite }
             let fsin = maxUlp(fs, { sin($0) }, { Glibc.sinf($0) }), fcos = maxUlp(fs, { cos($0) }, { Glibc.cosf($0) })
-            #expect(fsin <= 1 && fcos <= 1, "Float sin, cos on [\(lo), \(hi)]: \(fsin), \(fcos) ulp")
+            #expect(fsin <= 2 && fcos <= 2, "Float sin, cos on [\(lo), \(hi)]: \(fsin), \(fcos) ulp")
         }
         // Multiples of π/2 (the reduction's cancellation) and their neighbours.
         let nearMultiples = (1...2000).flatMap { k -> [Double] in
@@ -122,6 +123,9 @@ private let n = 4000
         }
         #expect(maxUlp(nearMultiples, { sin($0) }, { Glibc.sin($0) }) <= 2)
         #expect(maxUlp(nearMultiples, { cos($0) }, { Glibc.cos($0) }) <= 2)
+        let floatNearMultiples = nearMultiples.map { Float($0) }.flatMap { [$0, $0.nextUp, $0.nextDown] }
+        #expect(maxUlp(floatNearMultiples, { sin($0) }, { Glibc.sinf($0) }) <= 2)
+        #expect(maxUlp(floatNearMultiples, { cos($0) }, { Glibc.cosf($0) }) <= 2)
         let specials: [Double] = [0, -0.0, .nan, .infinity, -.infinity, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, 1e5, -1e5, 1e5.nextUp]
         let s = sin(NDArray(specials)).scalars, c = cos(NDArray(specials)).scalars
         for (x, (sx, cx)) in zip(specials, zip(s, c)) {
