@@ -292,7 +292,41 @@ extension VectorMath {
     }
 
     @inline(__always)
-    static func log(_ x: F8) -> F8 { viaDouble(x) { log($0, single: true) } }
+    static func log(_ x: F8) -> F8 {
+        all(floatLogIsFast(x)) ? logFloat(x) : floatLogCareful(x)
+    }
+
+    /// Float lanes that are positive, normal and finite run in single
+    /// precision (`logFloat`); the others in double precision, rounded once,
+    /// or the C library (zero, negatives, ∞, NaN).
+    @inline(__always)
+    static func floatLogIsFast(_ x: F8) -> SIMDMask<SIMD8<Int32>> { (x .>= 0x1p-126) .& (x .< .infinity) }
+
+    @inline(never)
+    static func floatLogCareful(_ x: F8) -> F8 {
+        let wide = viaDouble(x) { log($0, single: true) }
+        let fast = floatLogIsFast(x)
+        return wide.replacing(with: logFloat(x.replacing(with: 1, where: .!fast)), where: fast)
+    }
+
+    /// ln x for positive normal floats in single precision, eight lanes to a
+    /// register: the scheme of `logFast` with a degree-3 P; within 1 ulp.
+    @inline(__always)
+    static func logFloat(_ x: F8) -> F8 {
+        typealias U = SIMD8<UInt32>
+        @inline(__always) func fma(_ a: F8, _ b: Float, _ c: Float) -> F8 { F8(repeating: c).addingProduct(a, F8(repeating: b)) }
+        @inline(__always) func fma(_ a: F8, _ b: F8, _ c: F8) -> F8 { c.addingProduct(a, b) }
+        let u = unsafeBitCast(x, to: U.self)
+        let t = u &+ U(repeating: 0x3f80_0000 &- 0x3f35_04f3)
+        let m = unsafeBitCast(u &- (t & U(repeating: 0xff80_0000)) &+ U(repeating: 0x3f80_0000), to: F8.self)
+        let k = F8(SIMD8<Int32>(truncatingIfNeeded: t &>> 23) &- 127)
+        let f = m - 1
+        let s = f / (2 + f)
+        let z = s * s, w = z * z
+        let r = z * fma(w, fma(z, 0x1.de4cbep-3, 0x1.2459e8p-2), fma(z, 0x1.9999f0p-2, 0x1.555556p-1))
+        let hfsq = 0.5 * f * f
+        return fma(k, F8(repeating: 0x1.62e430p-1), -((hfsq - fma(s, hfsq + r, k * -0x1.05c610p-29)) - f))
+    }
 
     /// ln x for positive normal x. x = 2ᵏ·m with √2/2 ≤ m < √2 (from the
     /// exponent bits); with f = m − 1 and s = f / (2 + f),
