@@ -230,7 +230,41 @@ extension VectorMath {
     }
 
     @inline(__always)
-    static func exp(_ x: F8) -> F8 { viaDouble(x) { exp($0, single: true) } }
+    static func exp(_ x: F8) -> F8 {
+        all(floatExpIsFast(x)) ? expFloat(x) : floatExpCareful(x)
+    }
+
+    /// Float lanes in [−87, 88] (normal results) run in single precision
+    /// (`expFloat`); the others in double precision, rounded once, or the C
+    /// library (NaN, ±∞, |x| > 708).
+    @inline(__always)
+    static func floatExpIsFast(_ x: F8) -> SIMDMask<SIMD8<Int32>> { (x .>= -87) .& (x .<= 88) }
+
+    @inline(never)
+    static func floatExpCareful(_ x: F8) -> F8 {
+        let wide = viaDouble(x) { exp($0, single: true) }
+        let fast = floatExpIsFast(x)
+        return wide.replacing(with: expFloat(x.replacing(with: 0, where: .!fast)), where: fast)
+    }
+
+    /// eˣ for −87 ≤ x ≤ 88 in single precision, eight lanes to a register:
+    /// the scheme of `expFast` with a degree-5 q; within 1 ulp.
+    @inline(__always)
+    static func expFloat(_ x: F8) -> F8 {
+        typealias U = SIMD8<UInt32>
+        @inline(__always) func fma(_ a: F8, _ b: Float, _ c: Float) -> F8 { F8(repeating: c).addingProduct(a, F8(repeating: b)) }
+        @inline(__always) func fma(_ a: F8, _ b: F8, _ c: F8) -> F8 { c.addingProduct(a, b) }
+        let shift: Float = 0x1.8p23
+        let kShifted = fma(x, 0x1.715476p0, shift)
+        let k = kShifted - shift
+        let r = fma(k, F8(repeating: 0x1.05c610p-29), fma(k, F8(repeating: -0x1.62e430p-1), x))
+        let r2 = r * r, r4 = r2 * r2
+        let q = fma(r4, fma(r, 0x1.a157a0p-13, 0x1.6d4914p-10),
+                    fma(r2, fma(r, 0x1.1110c4p-7, 0x1.5554e4p-5), fma(r, 0x1.555556p-3, 0x1p-1)))
+        let p = 1 + fma(r2, q, r)
+        let kBits = unsafeBitCast(kShifted, to: U.self)
+        return p * unsafeBitCast((kBits &<< 23) &+ U(repeating: 127 << 23), to: F8.self)
+    }
 
     /// eˣ for −708 ≤ x ≤ 709. With k = round(x / ln 2) and r = x − k·ln 2
     /// (|r| ≤ ln 2 / 2, exact thanks to the two-part ln 2 of Cody & Waite),
