@@ -119,34 +119,90 @@ public struct AbsoluteKernel<Element: NDArrayReal>: UnaryKernel {
     @inlinable @inline(__always) public func callAsFunction(_ x: Element) -> Element { Element.ndAbsolute(x) }
 }
 
-/// Kernel: the square root.
+/// Kernel: the square root. Correctly rounded (as `Double.squareRoot()`);
+/// `Double` and `Float` arrays run on SIMD lanes (`vsqrtpd`/`vsqrtps`).
 public struct SqrtKernel<Element: NDArrayNumeric & ElementaryFunctions>: UnaryKernel {
     @inlinable public init() {}
     @inlinable @inline(__always) public func callAsFunction(_ x: Element) -> Element { Element.sqrt(x) }
+    @inlinable @inline(__always)
+    public func run(_ n: Int, _ out: UnsafeMutablePointer<Element>, _ os: Int, _ x: UnsafePointer<Element>, _ xs: Int) {
+        if xs == 0 { return fillUnary(self, n, out, os, x) }
+        if Element.self == Double.self { return VectorMath.sqrt(n, rebound(out, to: Double.self), os, rebound(x, to: Double.self), xs) }
+        if Element.self == Float.self { return VectorMath.sqrt(n, rebound(out, to: Float.self), os, rebound(x, to: Float.self), xs) }
+        runUnaryElementwise(self, n, out, os, x, xs)
+    }
 }
 
-/// Kernel: eˣ.
+/// Kernel: eˣ. `Double` and `Float` use `VectorMath` (within 1 ulp, the same
+/// value for an element whatever the layout); complex numbers use swift-numerics.
 public struct ExpKernel<Element: NDArrayNumeric & ElementaryFunctions>: UnaryKernel {
     @inlinable public init() {}
-    @inlinable @inline(__always) public func callAsFunction(_ x: Element) -> Element { Element.exp(x) }
+    @inlinable @inline(__always) public func callAsFunction(_ x: Element) -> Element {
+        if Element.self == Double.self { return unsafeBitCast(VectorMath.exp(unsafeBitCast(x, to: Double.self)), to: Element.self) }
+        if Element.self == Float.self { return unsafeBitCast(VectorMath.exp(unsafeBitCast(x, to: Float.self)), to: Element.self) }
+        return Element.exp(x)
+    }
+    @inlinable @inline(__always)
+    public func run(_ n: Int, _ out: UnsafeMutablePointer<Element>, _ os: Int, _ x: UnsafePointer<Element>, _ xs: Int) {
+        if xs == 0 { return fillUnary(self, n, out, os, x) }
+        if Element.self == Double.self { return VectorMath.exp(n, rebound(out, to: Double.self), os, rebound(x, to: Double.self), xs) }
+        if Element.self == Float.self { return VectorMath.exp(n, rebound(out, to: Float.self), os, rebound(x, to: Float.self), xs) }
+        runUnaryElementwise(self, n, out, os, x, xs)
+    }
 }
 
-/// Kernel: the natural logarithm.
+/// Kernel: the natural logarithm. `Double` and `Float` use `VectorMath`
+/// (within 1 ulp, the same value for an element whatever the layout).
 public struct LogKernel<Element: NDArrayNumeric & ElementaryFunctions>: UnaryKernel {
     @inlinable public init() {}
-    @inlinable @inline(__always) public func callAsFunction(_ x: Element) -> Element { Element.log(x) }
+    @inlinable @inline(__always) public func callAsFunction(_ x: Element) -> Element {
+        if Element.self == Double.self { return unsafeBitCast(VectorMath.log(unsafeBitCast(x, to: Double.self)), to: Element.self) }
+        if Element.self == Float.self { return unsafeBitCast(VectorMath.log(unsafeBitCast(x, to: Float.self)), to: Element.self) }
+        return Element.log(x)
+    }
+    @inlinable @inline(__always)
+    public func run(_ n: Int, _ out: UnsafeMutablePointer<Element>, _ os: Int, _ x: UnsafePointer<Element>, _ xs: Int) {
+        if xs == 0 { return fillUnary(self, n, out, os, x) }
+        if Element.self == Double.self { return VectorMath.log(n, rebound(out, to: Double.self), os, rebound(x, to: Double.self), xs) }
+        if Element.self == Float.self { return VectorMath.log(n, rebound(out, to: Float.self), os, rebound(x, to: Float.self), xs) }
+        runUnaryElementwise(self, n, out, os, x, xs)
+    }
 }
 
-/// Kernel: the sine.
+/// Kernel: the sine. `Double` and `Float` use `VectorMath` (within 2 ulp, the
+/// same value for an element whatever the layout); complex numbers use swift-numerics.
 public struct SinKernel<Element: NDArrayNumeric & ElementaryFunctions>: UnaryKernel {
     @inlinable public init() {}
-    @inlinable @inline(__always) public func callAsFunction(_ x: Element) -> Element { Element.sin(x) }
+    @inlinable @inline(__always) public func callAsFunction(_ x: Element) -> Element {
+        if Element.self == Double.self { return unsafeBitCast(VectorMath.sin(unsafeBitCast(x, to: Double.self)), to: Element.self) }
+        if Element.self == Float.self { return unsafeBitCast(VectorMath.sin(unsafeBitCast(x, to: Float.self)), to: Element.self) }
+        return Element.sin(x)
+    }
+    @inlinable @inline(__always)
+    public func run(_ n: Int, _ out: UnsafeMutablePointer<Element>, _ os: Int, _ x: UnsafePointer<Element>, _ xs: Int) {
+        if xs == 0 { return fillUnary(self, n, out, os, x) }
+        if Element.self == Double.self { return VectorMath.sin(n, rebound(out, to: Double.self), os, rebound(x, to: Double.self), xs) }
+        if Element.self == Float.self { return VectorMath.sin(n, rebound(out, to: Float.self), os, rebound(x, to: Float.self), xs) }
+        runUnaryElementwise(self, n, out, os, x, xs)
+    }
 }
 
-/// Kernel: the cosine.
+/// Kernel: the cosine. `Double` and `Float` use `VectorMath` (within 2 ulp, the
+/// same value for an element whatever the layout); complex numbers use swift-numerics.
 public struct CosKernel<Element: NDArrayNumeric & ElementaryFunctions>: UnaryKernel {
     @inlinable public init() {}
-    @inlinable @inline(__always) public func callAsFunction(_ x: Element) -> Element { Element.cos(x) }
+    @inlinable @inline(__always) public func callAsFunction(_ x: Element) -> Element {
+        if Element.self == Double.self { return unsafeBitCast(VectorMath.cos(unsafeBitCast(x, to: Double.self)), to: Element.self) }
+        if Element.self == Float.self { return unsafeBitCast(VectorMath.cos(unsafeBitCast(x, to: Float.self)), to: Element.self) }
+        return Element.cos(x)
+    }
+    @inlinable @inline(__always)
+    public func run(_ n: Int, _ out: UnsafeMutablePointer<Element>, _ os: Int, _ x: UnsafePointer<Element>, _ xs: Int) {
+        if xs == 0 { return fillUnary(self, n, out, os, x) }
+        if Element.self == Double.self { return VectorMath.cos(n, rebound(out, to: Double.self), os, rebound(x, to: Double.self), xs) }
+        if Element.self == Float.self { return VectorMath.cos(n, rebound(out, to: Float.self), os, rebound(x, to: Float.self), xs) }
+        runUnaryElementwise(self, n, out, os, x, xs)
+    }
 }
 
 /// Kernel: logical not.
