@@ -119,12 +119,19 @@ struct UnaryLoop<K: UnaryKernel>: StridedLoopBody {
     @usableFromInline let kernel: K
     @usableFromInline let out: UnsafeMutablePointer<K.Output>
     @usableFromInline let x: UnsafePointer<K.Input>
-    @inlinable init(kernel: K, out: UnsafeMutablePointer<K.Output>, x: UnsafePointer<K.Input>) {
-        self.kernel = kernel; self.out = out; self.x = x
+    /// Whether contiguous runs of the output are written with streaming stores.
+    @usableFromInline let streaming: Bool
+    @inlinable init(kernel: K, out: UnsafeMutablePointer<K.Output>, x: UnsafePointer<K.Input>, streaming: Bool = false) {
+        self.kernel = kernel; self.out = out; self.x = x; self.streaming = streaming
     }
     @inlinable @inline(__always)
     func run(count: Int, offsets: UnsafePointer<Int>, strides: UnsafePointer<Int>) {
-        kernel.run(count, out + offsets[0], strides[0], x + offsets[1], strides[1])
+        let o = out + offsets[0], px = x + offsets[1], sx = strides[1]
+        if streaming && strides[0] == 1 {
+            StreamingStores.run(count, o) { start, m, buffer in kernel.run(m, buffer, 1, px + start &* sx, sx) }
+            return
+        }
+        kernel.run(count, o, strides[0], px, sx)
     }
     @inlinable
     func runTile(rows: Int, count: Int, offsets: UnsafePointer<Int>, inner: UnsafePointer<Int>, outer: UnsafePointer<Int>,
@@ -144,12 +151,22 @@ struct BinaryLoop<K: BinaryKernel>: StridedLoopBody {
     @usableFromInline let out: UnsafeMutablePointer<K.Output>
     @usableFromInline let a: UnsafePointer<K.A>
     @usableFromInline let b: UnsafePointer<K.B>
-    @inlinable init(kernel: K, out: UnsafeMutablePointer<K.Output>, a: UnsafePointer<K.A>, b: UnsafePointer<K.B>) {
-        self.kernel = kernel; self.out = out; self.a = a; self.b = b
+    /// Whether contiguous runs of the output are written with streaming stores.
+    @usableFromInline let streaming: Bool
+    @inlinable init(kernel: K, out: UnsafeMutablePointer<K.Output>, a: UnsafePointer<K.A>, b: UnsafePointer<K.B>,
+                    streaming: Bool = false) {
+        self.kernel = kernel; self.out = out; self.a = a; self.b = b; self.streaming = streaming
     }
     @inlinable @inline(__always)
     func run(count: Int, offsets: UnsafePointer<Int>, strides: UnsafePointer<Int>) {
-        kernel.run(count, out + offsets[0], strides[0], a + offsets[1], strides[1], b + offsets[2], strides[2])
+        let o = out + offsets[0], pa = a + offsets[1], pb = b + offsets[2], sa = strides[1], sb = strides[2]
+        if streaming && strides[0] == 1 {
+            StreamingStores.run(count, o) { start, m, buffer in
+                kernel.run(m, buffer, 1, pa + start &* sa, sa, pb + start &* sb, sb)
+            }
+            return
+        }
+        kernel.run(count, o, strides[0], pa, sa, pb, sb)
     }
     @inlinable
     func runTile(rows: Int, count: Int, offsets: UnsafePointer<Int>, inner: UnsafePointer<Int>, outer: UnsafePointer<Int>,
@@ -212,7 +229,8 @@ public func apply<K: UnaryKernel>(_ kernel: K, _ x: NDArray<K.Input>, out: NDArr
     let x = out.safeInput(x)
     let xs = try Layout.broadcastStrides(x.shape, x.strides, to: out.shape)
     withExtendedLifetime((x, out)) {
-        StridedLoop.execute(UnaryLoop(kernel: kernel, out: out.baseAddress, x: x.baseAddress),
+        StridedLoop.execute(UnaryLoop(kernel: kernel, out: out.baseAddress, x: x.baseAddress,
+                                      streaming: StreamingStores.worthwhile(out, x)),
                             shape: out.shape, strides: [out.strides, xs])
     }
 }
@@ -229,7 +247,8 @@ public func apply<K: BinaryKernel>(_ kernel: K, _ a: NDArray<K.A>, _ b: NDArray<
         throw ArrayError.broadcast([a.shape, b.shape, out.shape])
     }
     withExtendedLifetime((a, b, out)) {
-        StridedLoop.execute(BinaryLoop(kernel: kernel, out: out.baseAddress, a: a.baseAddress, b: b.baseAddress),
+        StridedLoop.execute(BinaryLoop(kernel: kernel, out: out.baseAddress, a: a.baseAddress, b: b.baseAddress,
+                                       streaming: StreamingStores.worthwhile(out, a, b)),
                             shape: out.shape, strides: [out.strides, sa, sb])
     }
 }

@@ -30,7 +30,8 @@ public enum Derivative: CaseStudy {
                 return PreparedRun(run: { naive(f, dx: config.dx, out: &out.value) },
                                    validation: { out.value.withUnsafeBufferPointer(validationSummary) })
             },
-            Rung("ndarray", "NumPy style on NDArray: (f[:-2] - 2*f[1:-1] + f[2:]) / dx**2, with temporaries") { config in
+            Rung("ndarray", "NumPy style on NDArray: (f[:-2] - 2*f[1:-1] + f[2:]) / dx**2, with temporaries",
+                 threaded: true) { config in
                 let f = NDArray<Double>(copying: makeInput(config))
                 let out = StencilBox(NDArray<Double>.empty([config.outputCount]))
                 return PreparedRun(run: { out.value = ndarrayDerivative(f: f, dx: config.dx) },

@@ -46,7 +46,7 @@ public enum Diffusion: CaseStudy {
                                        return validationValues(summary)
                                    })
             },
-            Rung("ndarray", "NumPy style on NDArray: rolled copies, whole-grid adds, in place") { config in
+            Rung("ndarray", "NumPy style on NDArray: rolled copies, whole-grid adds, in place", threaded: true) { config in
                 let initial = makeInput(config)
                 let u = NDArray<Double>.empty([config.rows, config.cols])
                 return PreparedRun(run: {

@@ -41,7 +41,7 @@ public enum Laplacian: CaseStudy {
                                        return validationValues(summary)
                                    })
             },
-            Rung("ndarray", "NumPy style on NDArray: sums of shifted slices into a preallocated out") { config in
+            Rung("ndarray", "NumPy style on NDArray: sums of shifted slices into a preallocated out", threaded: true) { config in
                 let f = NDArray<Double>(copying: makeInput(config), shape: [config.rows, config.cols])
                 let out = NDArray<Double>.zeros([config.outputRows, config.outputCols])
                 return PreparedRun(run: { _ = ndarrayLaplacian(f: f, dx: config.dx, dy: config.dy, out: out) },

@@ -60,7 +60,7 @@ public enum Sieve: CaseStudy {
             Rung("naive", "a Bool per number, while loops from p², then collect (the tutorials' version)",
                  prepare: prepareNaive),
             Rung("ndarray", "NumPy style on NDArray: is_prime[n*n::n] = False, then nonzero",
-                 prepare: prepareNDArray),
+                 threaded: true, prepare: prepareNDArray),
             Rung("bytes", "one byte per odd number, unsafe pointers, no bounds checks",
                  prepare: prepareBytes),
             Rung("bits", "one bit per odd number (N/16 bytes), primes read with trailing-zero counts",

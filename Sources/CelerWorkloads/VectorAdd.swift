@@ -25,7 +25,7 @@ public enum VectorAdd: CaseStudy {
                 return PreparedRun(run: { naive(a, b, out: &out.value) },
                                    validation: { out.value.withUnsafeBufferPointer(validationSummary) })
             },
-            Rung("ndarray", "NumPy style on NDArray: add(a, b, out: c)") { config in
+            Rung("ndarray", "NumPy style on NDArray: add(a, b, out: c)", threaded: true) { config in
                 let (a, b) = makeInputs(config)
                 let x = NDArray<Double>(copying: a), y = NDArray<Double>(copying: b)
                 let out = NDArray<Double>.zeros([config.n])
