@@ -1,3 +1,6 @@
+#if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
+import _Builtin_intrinsics.intel
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -50,10 +53,32 @@ enum VectorMath {
 
 extension VectorMath {
     @usableFromInline static func sqrt(_ n: Int, _ out: UnsafeMutablePointer<Double>, _ os: Int, _ x: UnsafePointer<Double>, _ xs: Int) {
-        mapPlain(n, out, os, x, xs) { squareRootIEEE($0) }
+        var i = 0
+        #if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
+        if os == 1 && xs == 1 {
+            let src = UnsafeRawPointer(x), dst = UnsafeMutableRawPointer(out)
+            while i &+ 4 <= n {
+                let v = src.loadUnaligned(fromByteOffset: i &* 8, as: SIMD4<Double>.self)
+                dst.storeBytes(of: _mm256_sqrt_pd(v), toByteOffset: i &* 8, as: SIMD4<Double>.self)
+                i &+= 4
+            }
+        }
+        #endif
+        while i < n { out[i &* os] = x[i &* xs].squareRoot(); i &+= 1 }
     }
     @usableFromInline static func sqrt(_ n: Int, _ out: UnsafeMutablePointer<Float>, _ os: Int, _ x: UnsafePointer<Float>, _ xs: Int) {
-        mapPlain(n, out, os, x, xs) { squareRootIEEE($0) }
+        var i = 0
+        #if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
+        if os == 1 && xs == 1 {
+            let src = UnsafeRawPointer(x), dst = UnsafeMutableRawPointer(out)
+            while i &+ 8 <= n {
+                let v = src.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+                dst.storeBytes(of: _mm256_sqrt_ps(v), toByteOffset: i &* 4, as: SIMD8<Float>.self)
+                i &+= 8
+            }
+        }
+        #endif
+        while i < n { out[i &* os] = x[i &* xs].squareRoot(); i &+= 1 }
     }
     @usableFromInline static func exp(_ n: Int, _ out: UnsafeMutablePointer<Double>, _ os: Int, _ x: UnsafePointer<Double>, _ xs: Int) {
         map8(n, out, os, x, xs) { exp($0) }
@@ -128,23 +153,6 @@ extension VectorMath {
         }
     }
 
-    /// Runs `f` element by element in loops simple enough for the loop
-    /// vectoriser (for `f` that LLVM knows how to widen, like `llvm.sqrt`).
-    /// In place (`out == x`) gets its own loop: with two pointers that are
-    /// equal, the vectoriser's run-time overlap check would pick the scalar loop.
-    @inline(__always)
-    static func mapPlain<T>(_ n: Int, _ out: UnsafeMutablePointer<T>, _ os: Int, _ x: UnsafePointer<T>, _ xs: Int, _ f: (T) -> T) {
-        if os == 1 && xs == 1 {
-            if UnsafePointer(out) == x {
-                for i in 0..<n { out[i] = f(out[i]) }
-            } else {
-                for i in 0..<n { out[i] = f(x[i]) }
-            }
-        } else {
-            for i in 0..<n { out[i &* os] = f(x[i &* xs]) }
-        }
-    }
-
     /// `map8` for floats.
     @inline(__always)
     static func map8(_ n: Int, _ out: UnsafeMutablePointer<Float>, _ os: Int, _ x: UnsafePointer<Float>, _ xs: Int,
@@ -206,13 +214,12 @@ extension VectorMath {
 
 // `Double.squareRoot()` is correctly rounded, but on Linux it reaches LLVM as
 // a call of C's `sqrt`, which may set `errno` for negative inputs: LLVM then
-// emits `vsqrtsd` plus a guarded call and never vectorises the loop. The LLVM
-// intrinsic is the same IEEE operation without `errno` (a negative input gives
-// NaN, as `squareRoot()` does), and the loop vectoriser widens it to
-// `vsqrtpd`/`vsqrtps`.
-@_silgen_name("llvm.sqrt.f64") func squareRootIEEE(_ x: Double) -> Double
-@_silgen_name("llvm.sqrt.f32") func squareRootIEEE(_ x: Float) -> Float
-// (Only ever called directly: taking its address would name the intrinsic as a function.)
+// emits `vsqrtsd` plus a guarded call and never vectorises the loop (the SIMD
+// types' `squareRoot()` too, lane by lane). So contiguous runs call the AVX
+// instructions themselves (`_mm256_sqrt_pd`/`_ps`: the same IEEE operation,
+// a negative input gives NaN as `squareRoot()` does); strided elements and
+// tails use `squareRoot()`. (Declaring the `llvm.sqrt` intrinsic as a Swift
+// function also vectorised, but crashed the compiler in ThreadSanitizer builds.)
 
 // MARK: - eˣ
 
