@@ -244,9 +244,6 @@ extension NDArray {
 
 // MARK: - Extremes of contiguous blocks (SIMD)
 
-/// Min or max of contiguous elements with SIMD, and whether any is NaN.
-/// The entry points are concrete so they are compiled once, here, with the
-/// package's SIMD flags, whichever module calls them.
 /// Min or max of contiguous elements with SIMD, and whether any is NaN
 /// (then the value is meaningless). Written out per element type with
 /// concrete vector types: the standard library's vector comparisons and
@@ -380,179 +377,32 @@ enum ExtremeScan {
         }
         return (best, nan)
     }
+    // Integers: a plain reduction loop. `Swift.max`/`min` on a concrete
+    // integer type is one LLVM intrinsic, which the loop vectoriser turns into
+    // packed compares (vpmaxub, vpminsd, …); written with the SIMD types'
+    // `replace(with:where:)` instead, the UInt8 loop fell back to one lane at
+    // a time and ran 20× slower than this.
     @usableFromInline
     static func extreme(_ p: UnsafePointer<Int64>, _ n: Int, max: Bool) -> (value: Int64, nan: Bool) {
-        max ? largest(p, n) : smallest(p, n)
-    }
-    @inline(never)
-    static func largest(_ p: UnsafePointer<Int64>, _ n: Int) -> (value: Int64, nan: Bool) {
-        var best = p[0]
-        let nan = false
-        var i = 0
-        if n >= 16 {
-            let raw = UnsafeRawPointer(p), size = MemoryLayout<Int64>.stride
-            var m0 = raw.loadUnaligned(as: SIMD4<Int64>.self), m1 = m0, m2 = m0, m3 = m0
-                        while i &+ 16 <= n {
-                let x0 = raw.loadUnaligned(fromByteOffset: i &* size, as: SIMD4<Int64>.self)
-                let x1 = raw.loadUnaligned(fromByteOffset: (i &+ 4) &* size, as: SIMD4<Int64>.self)
-                let x2 = raw.loadUnaligned(fromByteOffset: (i &+ 8) &* size, as: SIMD4<Int64>.self)
-                let x3 = raw.loadUnaligned(fromByteOffset: (i &+ 12) &* size, as: SIMD4<Int64>.self)
-                m0.replace(with: x0, where: x0 .> m0); m1.replace(with: x1, where: x1 .> m1)
-                m2.replace(with: x2, where: x2 .> m2); m3.replace(with: x3, where: x3 .> m3)
-                i &+= 16
-            }
-            m0.replace(with: m1, where: m1 .> m0); m2.replace(with: m3, where: m3 .> m2); m0.replace(with: m2, where: m2 .> m0)
-            best = m0.max()
-                    }
-        while i < n {
-            let x = p[i]
-            if x > best { best = x }
-            i &+= 1
-        }
-        return (best, nan)
-    }
-    @inline(never)
-    static func smallest(_ p: UnsafePointer<Int64>, _ n: Int) -> (value: Int64, nan: Bool) {
-        var best = p[0]
-        let nan = false
-        var i = 0
-        if n >= 16 {
-            let raw = UnsafeRawPointer(p), size = MemoryLayout<Int64>.stride
-            var m0 = raw.loadUnaligned(as: SIMD4<Int64>.self), m1 = m0, m2 = m0, m3 = m0
-                        while i &+ 16 <= n {
-                let x0 = raw.loadUnaligned(fromByteOffset: i &* size, as: SIMD4<Int64>.self)
-                let x1 = raw.loadUnaligned(fromByteOffset: (i &+ 4) &* size, as: SIMD4<Int64>.self)
-                let x2 = raw.loadUnaligned(fromByteOffset: (i &+ 8) &* size, as: SIMD4<Int64>.self)
-                let x3 = raw.loadUnaligned(fromByteOffset: (i &+ 12) &* size, as: SIMD4<Int64>.self)
-                m0.replace(with: x0, where: x0 .< m0); m1.replace(with: x1, where: x1 .< m1)
-                m2.replace(with: x2, where: x2 .< m2); m3.replace(with: x3, where: x3 .< m3)
-                i &+= 16
-            }
-            m0.replace(with: m1, where: m1 .< m0); m2.replace(with: m3, where: m3 .< m2); m0.replace(with: m2, where: m2 .< m0)
-            best = m0.min()
-                    }
-        while i < n {
-            let x = p[i]
-            if x < best { best = x }
-            i &+= 1
-        }
-        return (best, nan)
+        (integerExtreme(p, n, max: max), false)
     }
     @usableFromInline
     static func extreme(_ p: UnsafePointer<Int32>, _ n: Int, max: Bool) -> (value: Int32, nan: Bool) {
-        max ? largest(p, n) : smallest(p, n)
-    }
-    @inline(never)
-    static func largest(_ p: UnsafePointer<Int32>, _ n: Int) -> (value: Int32, nan: Bool) {
-        var best = p[0]
-        let nan = false
-        var i = 0
-        if n >= 32 {
-            let raw = UnsafeRawPointer(p), size = MemoryLayout<Int32>.stride
-            var m0 = raw.loadUnaligned(as: SIMD8<Int32>.self), m1 = m0, m2 = m0, m3 = m0
-                        while i &+ 32 <= n {
-                let x0 = raw.loadUnaligned(fromByteOffset: i &* size, as: SIMD8<Int32>.self)
-                let x1 = raw.loadUnaligned(fromByteOffset: (i &+ 8) &* size, as: SIMD8<Int32>.self)
-                let x2 = raw.loadUnaligned(fromByteOffset: (i &+ 16) &* size, as: SIMD8<Int32>.self)
-                let x3 = raw.loadUnaligned(fromByteOffset: (i &+ 24) &* size, as: SIMD8<Int32>.self)
-                m0.replace(with: x0, where: x0 .> m0); m1.replace(with: x1, where: x1 .> m1)
-                m2.replace(with: x2, where: x2 .> m2); m3.replace(with: x3, where: x3 .> m3)
-                i &+= 32
-            }
-            m0.replace(with: m1, where: m1 .> m0); m2.replace(with: m3, where: m3 .> m2); m0.replace(with: m2, where: m2 .> m0)
-            best = m0.max()
-                    }
-        while i < n {
-            let x = p[i]
-            if x > best { best = x }
-            i &+= 1
-        }
-        return (best, nan)
-    }
-    @inline(never)
-    static func smallest(_ p: UnsafePointer<Int32>, _ n: Int) -> (value: Int32, nan: Bool) {
-        var best = p[0]
-        let nan = false
-        var i = 0
-        if n >= 32 {
-            let raw = UnsafeRawPointer(p), size = MemoryLayout<Int32>.stride
-            var m0 = raw.loadUnaligned(as: SIMD8<Int32>.self), m1 = m0, m2 = m0, m3 = m0
-                        while i &+ 32 <= n {
-                let x0 = raw.loadUnaligned(fromByteOffset: i &* size, as: SIMD8<Int32>.self)
-                let x1 = raw.loadUnaligned(fromByteOffset: (i &+ 8) &* size, as: SIMD8<Int32>.self)
-                let x2 = raw.loadUnaligned(fromByteOffset: (i &+ 16) &* size, as: SIMD8<Int32>.self)
-                let x3 = raw.loadUnaligned(fromByteOffset: (i &+ 24) &* size, as: SIMD8<Int32>.self)
-                m0.replace(with: x0, where: x0 .< m0); m1.replace(with: x1, where: x1 .< m1)
-                m2.replace(with: x2, where: x2 .< m2); m3.replace(with: x3, where: x3 .< m3)
-                i &+= 32
-            }
-            m0.replace(with: m1, where: m1 .< m0); m2.replace(with: m3, where: m3 .< m2); m0.replace(with: m2, where: m2 .< m0)
-            best = m0.min()
-                    }
-        while i < n {
-            let x = p[i]
-            if x < best { best = x }
-            i &+= 1
-        }
-        return (best, nan)
+        (integerExtreme(p, n, max: max), false)
     }
     @usableFromInline
     static func extreme(_ p: UnsafePointer<UInt8>, _ n: Int, max: Bool) -> (value: UInt8, nan: Bool) {
-        max ? largest(p, n) : smallest(p, n)
+        (integerExtreme(p, n, max: max), false)
     }
-    @inline(never)
-    static func largest(_ p: UnsafePointer<UInt8>, _ n: Int) -> (value: UInt8, nan: Bool) {
+    @inline(__always)
+    static func integerExtreme<T: FixedWidthInteger>(_ p: UnsafePointer<T>, _ n: Int, max: Bool) -> T {
         var best = p[0]
-        let nan = false
-        var i = 0
-        if n >= 128 {
-            let raw = UnsafeRawPointer(p), size = MemoryLayout<UInt8>.stride
-            var m0 = raw.loadUnaligned(as: SIMD32<UInt8>.self), m1 = m0, m2 = m0, m3 = m0
-                        while i &+ 128 <= n {
-                let x0 = raw.loadUnaligned(fromByteOffset: i &* size, as: SIMD32<UInt8>.self)
-                let x1 = raw.loadUnaligned(fromByteOffset: (i &+ 32) &* size, as: SIMD32<UInt8>.self)
-                let x2 = raw.loadUnaligned(fromByteOffset: (i &+ 64) &* size, as: SIMD32<UInt8>.self)
-                let x3 = raw.loadUnaligned(fromByteOffset: (i &+ 96) &* size, as: SIMD32<UInt8>.self)
-                m0.replace(with: x0, where: x0 .> m0); m1.replace(with: x1, where: x1 .> m1)
-                m2.replace(with: x2, where: x2 .> m2); m3.replace(with: x3, where: x3 .> m3)
-                i &+= 128
-            }
-            m0.replace(with: m1, where: m1 .> m0); m2.replace(with: m3, where: m3 .> m2); m0.replace(with: m2, where: m2 .> m0)
-            best = m0.max()
-                    }
-        while i < n {
-            let x = p[i]
-            if x > best { best = x }
-            i &+= 1
+        if max {
+            for i in 1..<Swift.max(n, 1) { best = Swift.max(best, p[i]) }
+        } else {
+            for i in 1..<Swift.max(n, 1) { best = Swift.min(best, p[i]) }
         }
-        return (best, nan)
-    }
-    @inline(never)
-    static func smallest(_ p: UnsafePointer<UInt8>, _ n: Int) -> (value: UInt8, nan: Bool) {
-        var best = p[0]
-        let nan = false
-        var i = 0
-        if n >= 128 {
-            let raw = UnsafeRawPointer(p), size = MemoryLayout<UInt8>.stride
-            var m0 = raw.loadUnaligned(as: SIMD32<UInt8>.self), m1 = m0, m2 = m0, m3 = m0
-                        while i &+ 128 <= n {
-                let x0 = raw.loadUnaligned(fromByteOffset: i &* size, as: SIMD32<UInt8>.self)
-                let x1 = raw.loadUnaligned(fromByteOffset: (i &+ 32) &* size, as: SIMD32<UInt8>.self)
-                let x2 = raw.loadUnaligned(fromByteOffset: (i &+ 64) &* size, as: SIMD32<UInt8>.self)
-                let x3 = raw.loadUnaligned(fromByteOffset: (i &+ 96) &* size, as: SIMD32<UInt8>.self)
-                m0.replace(with: x0, where: x0 .< m0); m1.replace(with: x1, where: x1 .< m1)
-                m2.replace(with: x2, where: x2 .< m2); m3.replace(with: x3, where: x3 .< m3)
-                i &+= 128
-            }
-            m0.replace(with: m1, where: m1 .< m0); m2.replace(with: m3, where: m3 .< m2); m0.replace(with: m2, where: m2 .< m0)
-            best = m0.min()
-                    }
-        while i < n {
-            let x = p[i]
-            if x < best { best = x }
-            i &+= 1
-        }
-        return (best, nan)
+        return best
     }
 }
 
