@@ -120,24 +120,26 @@ extension VectorMath {
 // MARK: - Loops (the schedule)
 
 extension VectorMath {
-    /// Runs `f` over `n` doubles eight at a time (two AVX registers, so two
-    /// independent chains overlap): loaded when contiguous, gathered when
-    /// strided, and a last partial vector padded with 1 (inside every fast
-    /// range). Each step loads its inputs before it stores, so `out` may be `x`.
+    /// Runs `f` over `n` elements eight at a time (`SIMD8<Double>`: two AVX
+    /// registers, so two independent chains overlap; `SIMD8<Float>`: one):
+    /// loaded when contiguous, gathered when strided, and a last partial
+    /// vector padded with 1 (inside every fast range). Each step loads its
+    /// inputs before it stores, so `out` may be `x`.
     @inline(__always)
-    static func map8(_ n: Int, _ out: UnsafeMutablePointer<Double>, _ os: Int, _ x: UnsafePointer<Double>, _ xs: Int,
-                     _ f: (D8) -> D8) {
+    static func map8<V: SIMD>(_ n: Int, _ out: UnsafeMutablePointer<V.Scalar>, _ os: Int, _ x: UnsafePointer<V.Scalar>, _ xs: Int,
+                              _ f: (V) -> V) where V.Scalar: BinaryFloatingPoint {
+        let size = MemoryLayout<V.Scalar>.stride
         var i = 0
         if os == 1 && xs == 1 {
             let src = UnsafeRawPointer(x), dst = UnsafeMutableRawPointer(out)
             while i &+ 8 <= n {
-                let y = f(src.loadUnaligned(fromByteOffset: i &* 8, as: D8.self))
-                dst.storeBytes(of: y, toByteOffset: i &* 8, as: D8.self)
+                let y = f(src.loadUnaligned(fromByteOffset: i &* size, as: V.self))
+                dst.storeBytes(of: y, toByteOffset: i &* size, as: V.self)
                 i &+= 8
             }
         } else {
             while i &+ 8 <= n {
-                var v = D8()
+                var v = V()
                 for j in 0..<8 { v[j] = x[(i &+ j) &* xs] }
                 let y = f(v)
                 for j in 0..<8 { out[(i &+ j) &* os] = y[j] }
@@ -146,37 +148,7 @@ extension VectorMath {
         }
         if i < n {
             let m = n &- i
-            var v = D8(repeating: 1)
-            for j in 0..<m { v[j] = x[(i &+ j) &* xs] }
-            let y = f(v)
-            for j in 0..<m { out[(i &+ j) &* os] = y[j] }
-        }
-    }
-
-    /// `map8` for floats.
-    @inline(__always)
-    static func map8(_ n: Int, _ out: UnsafeMutablePointer<Float>, _ os: Int, _ x: UnsafePointer<Float>, _ xs: Int,
-                     _ f: (F8) -> F8) {
-        var i = 0
-        if os == 1 && xs == 1 {
-            let src = UnsafeRawPointer(x), dst = UnsafeMutableRawPointer(out)
-            while i &+ 8 <= n {
-                let y = f(src.loadUnaligned(fromByteOffset: i &* 4, as: F8.self))
-                dst.storeBytes(of: y, toByteOffset: i &* 4, as: F8.self)
-                i &+= 8
-            }
-        } else {
-            while i &+ 8 <= n {
-                var v = F8()
-                for j in 0..<8 { v[j] = x[(i &+ j) &* xs] }
-                let y = f(v)
-                for j in 0..<8 { out[(i &+ j) &* os] = y[j] }
-                i &+= 8
-            }
-        }
-        if i < n {
-            let m = n &- i
-            var v = F8(repeating: 1)
+            var v = V(repeating: 1)
             for j in 0..<m { v[j] = x[(i &+ j) &* xs] }
             let y = f(v)
             for j in 0..<m { out[(i &+ j) &* os] = y[j] }
