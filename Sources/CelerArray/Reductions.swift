@@ -432,9 +432,17 @@ extension NDArray where Element: NDArrayFloatingPoint {
 
 // MARK: - Integer and Bool statistics (float64, as NumPy)
 
-extension NDArray where Element: NDArrayReal & FixedWidthInteger {
-    /// The mean as a Double (NumPy's `np.mean` of an integer array is float64):
-    /// `sum(as: Double.self) / count`, NaN when empty.
+/// Element types whose mean, variance and standard deviation NumPy computes
+/// in float64: the integers and Bool (a Bool's mean is the fraction of `true`).
+public protocol NDArrayFloat64Statistics: NDArrayElement {}
+extension Int64: NDArrayFloat64Statistics {}
+extension Int32: NDArrayFloat64Statistics {}
+extension UInt8: NDArrayFloat64Statistics {}
+extension Bool: NDArrayFloat64Statistics {}
+
+extension NDArray where Element: NDArrayFloat64Statistics {
+    /// The mean as a Double (NumPy's `np.mean` of an integer or Bool array is
+    /// float64): `sum(as: Double.self) / count`, NaN when empty.
     @inlinable public func mean() -> Double { convertedMean() }
     /// Means along `axis`, as Doubles.
     @inlinable public func mean(axis: Int, keepdims: Bool = false) -> NDArray<Double> { convertedMean(axis: axis, keepdims: keepdims) }
@@ -455,25 +463,6 @@ extension NDArray where Element: NDArrayReal & FixedWidthInteger {
 }
 
 extension NDArray where Element == Bool {
-    /// The mean of a Bool array (the fraction of `true`), NumPy's float64 mean.
-    @inlinable public func mean() -> Double { convertedMean() }
-    /// Means along `axis`, as Doubles.
-    @inlinable public func mean(axis: Int, keepdims: Bool = false) -> NDArray<Double> { convertedMean(axis: axis, keepdims: keepdims) }
-    /// The variance as a Double, NumPy's `var`.
-    @inlinable public func variance(ddof: Int = 0) -> Double { convertedVariance(ddof: ddof) }
-    /// Variances along `axis`, as Doubles.
-    @inlinable public func variance(axis: Int, ddof: Int = 0, keepdims: Bool = false) -> NDArray<Double> {
-        convertedVariance(axis: axis, ddof: ddof, keepdims: keepdims)
-    }
-    /// The standard deviation as a Double, NumPy's `std`.
-    @inlinable public func std(ddof: Int = 0) -> Double { convertedVariance(ddof: ddof).squareRoot() }
-    /// Standard deviations along `axis`, as Doubles.
-    @inlinable public func std(axis: Int, ddof: Int = 0, keepdims: Bool = false) -> NDArray<Double> {
-        let v = convertedVariance(axis: axis, ddof: ddof, keepdims: keepdims)
-        trapping { () throws(CelerError) in try CelerArray.sqrt(v, out: v) }
-        return v
-    }
-
     /// The number of `true` elements as Int64 (NumPy's `sum` of a bool array).
     @inlinable public func sum() -> Int64 { Int64(countNonzero()) }
     /// The number of `true` elements along `axis` (int64, as NumPy).
