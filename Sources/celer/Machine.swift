@@ -26,14 +26,11 @@ struct MachineCommand: ParsableCommand {
     @Flag(help: "A shorter measurement (about 2 seconds), as 'celer compare' does without a cache.")
     var quick = false
 
-    @Option(help: "Output: table or json.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Output: table or json.", valueName: "table|json"))
     var format: String = "table"
 
     func run() throws {
-        guard format == "table" || format == "json" else {
-            harnessPrintError(CelerError.invalidOption("--format", format, allowed: "use table or json"))
-            throw ExitCode(2)
-        }
+        let format = try OptionGrammar.choice(format, option: "--format", from: ["table", "json"])
         var ceilings: MachineCeilings
         var source: String
         if !refresh, let cached = MachineStore.load(), cached.matchesThisMachine, !(cached.quick && !quick) {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CelerPlot
+import CelerCore
 import CelerWorkloads
 @testable import celer
 
@@ -23,11 +24,12 @@ enum CLI {
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
-    static func run(_ program: String, _ args: [String], environment: [String: String] = [:]) throws -> Result {
+    static func run(_ program: String, _ args: [String], environment: [String: String] = [:],
+                    directory: String? = nil) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: program)
         p.arguments = args
-        p.currentDirectoryURL = packageRoot
+        p.currentDirectoryURL = directory.map { URL(fileURLWithPath: $0) } ?? packageRoot
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         p.environment = env
@@ -46,6 +48,29 @@ enum CLI {
         let bin = try #require(binary, "the celer binary was not built (swift build)")
         // Bad input must fail before ceilings are measured or anything is cached.
         return try run(bin, args, environment: ["XDG_CACHE_HOME": NSTemporaryDirectory() + "celer-cli-tests"])
+    }
+
+    /// Runs celer in `directory` with a ceilings cache already in place (made
+    /// up, for this machine), so that a run does not spend half a minute
+    /// measuring the machine in a debug build.
+    static func celerWithCeilings(_ args: [String], in directory: String? = nil,
+                                  environment: [String: String] = [:]) throws -> Result {
+        let bin = try #require(binary, "the celer binary was not built (swift build)")
+        let cache = NSTemporaryDirectory() + "celer-cli-tests-ceilings-\(getpid())"
+        let file = cache + "/celer/machine.json"
+        if !FileManager.default.fileExists(atPath: file) {
+            let n = SystemInfo.availableCores
+            let c = MachineCeilings(cpuModel: SystemInfo.cpuModel, cores: n, flopsPerCoreGFLOPS: 50,
+                                    flopsAllCoresGFLOPS: 50 * Double(n), readGBps: Array(repeating: 30, count: n),
+                                    copyGBps: Array(repeating: 30, count: n), copyStreamingGBps: Array(repeating: 30, count: n),
+                                    triadGBps: Array(repeating: 30, count: n), triadStreamingGBps: Array(repeating: 30, count: n),
+                                    arrayBytes: 1 << 27, quick: false)
+            try FileManager.default.createDirectory(atPath: cache + "/celer", withIntermediateDirectories: true)
+            try MachineStore.encode(c).write(toFile: file, atomically: true, encoding: .utf8)
+        }
+        var env = environment
+        env["XDG_CACHE_HOME"] = cache
+        return try run(bin, args, environment: env, directory: directory)
     }
 
     static let python: String? = {
