@@ -183,6 +183,18 @@ enum CLI {
         #expect(o.format == .json)
     }
 
+    /// CELER_DOCS_QUICK: presets become small, one timed run, no warm-up;
+    /// sizes and limits given as numbers stay.
+    @Test func docsQuickShortensPresetsButKeepsNumbers() throws {
+        let seed = try parse { $0.size = "seed"; $0.repeats = "7"; $0.quick = true }
+        #expect(seed.workload.preset == .small && seed.workload.size == nil)
+        #expect(seed.settings.repeats == 1 && seed.settings.warmup == 0)
+        let sized = try parse { $0.size = "2000x2000"; $0.limit = "1e10"; $0.quick = true }
+        #expect(sized.workload.size == [2000, 2000] && sized.workload.limit == 10_000_000_000)
+        let plain = try parse { $0.size = "seed" }
+        #expect(plain.workload.preset == .seed && plain.settings.repeats == 5)
+    }
+
     @Test func workloadsAndVariantsSelect() throws {
         let o = try parse { $0.names = ["sieve", "julia", "sieve"] }
         #expect(o.studies.map(\.name) == ["sieve", "julia"])
@@ -227,7 +239,7 @@ enum CLI {
 }
 
 @Suite struct PeerTests {
-    /// SplitMix64 value k of `seed` (shared/workloads.md), for an independent reference.
+    /// SplitMix64 value k of `seed` (docs/workloads.md), for an independent reference.
     static func uniform(_ seed: UInt64, _ k: Int) -> Double {
         var z = seed &+ (UInt64(k) &+ 1) &* 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -287,7 +299,7 @@ enum CLI {
 
     @Test(.enabled(if: CLI.hasNumpy, "python3 with numpy is not installed: pip install -r peers/requirements.txt"))
     func stencilPeersMatchTheDocumentedValuesAfterTenSteps() throws {
-        // shared/workloads.md: diffusion 640×640 after 10 steps: sum 20.48, max 0.005, sumsq 0.09748586131221627.
+        // docs/workloads.md: diffusion 640×640 after 10 steps: sum 20.48, max 0.005, sumsq 0.09748586131221627.
         let r = try peers("diffusion", "{\"rows\": 640, \"cols\": 640, \"steps\": 10}", "numpy")
         let v = try #require(r.first?["validation"] as? [[String]])
         #expect(v.map { $0[0] } == ["sum", "max", "sumsq"])

@@ -4,7 +4,7 @@ import CelerCore
 import Testing
 
 // The ndarray rungs against straightforward loops over the definitions in
-// shared/workloads.md: equal bit for bit (same operations, same order).
+// docs/workloads.md: equal bit for bit (same operations, same order).
 
 @Suite struct NDArrayRungsTests {
     @Test func derivativeMatchesTheLoop() {
