@@ -67,7 +67,7 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "Also run the Python peers in peers/ (pip install -r peers/requirements.txt).")
     var peers = false
 
-    @Option(name: .customLong("peer-max-run"), parsing: .unconditional, help: ArgumentHelp("Skip pure-Python peers whose single run would exceed this many seconds (default 10).", valueName: "S"))
+    @Option(name: .customLong("peer-max-run"), parsing: .unconditional, help: ArgumentHelp("Skip a pure-Python peer once its run is projected to exceed S seconds (default 10; the projection starts after 0.25 s of the run).", valueName: "S"))
     var peerMaxRun: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Output: table, markdown, json or csv.", valueName: "table|markdown|json|csv"))
@@ -236,7 +236,7 @@ struct CompareRun {
             Options for every workload: --size WIDTHxHEIGHT|ROWSxCOLS|N|small|default|seed, --limit N, \
             --count-only, --region=XMIN,XMAX,YMIN,YMAX, --c=RE,IM, --maxiter N, --steps N, \
             --variant NAME[,NAME…]|all, --repeat N, --warmup N, --threads N, --time-budget S, \
-            --peers, --format table|markdown|json|csv, --report DIR.
+            --peers, --peer-max-run S, --format table|markdown|json|csv, --report DIR.
 
             """
         return s

@@ -17,7 +17,10 @@ struct MachineCommand: ParsableCommand {
             with streaming stores, over arrays several times the last-level cache, for 1 to N \
             threads; rates count compulsory bytes only, and the memory roof is the best of them. \
             The result is cached in $XDG_CACHE_HOME/celer/machine.json (else \
-            ~/.cache/celer/machine.json); --refresh measures again. Measure with a release build.
+            ~/.cache/celer/machine.json) and reused while the CPU model and core count match; \
+            --refresh measures again. A cached quick measurement (the one 'celer compare' makes \
+            when there is no cache) is only reused with --quick: plain 'celer machine' measures \
+            fully and replaces it. Measure with a release build.
             """)
 
     @Flag(help: "Measure again even if a cached measurement exists.")

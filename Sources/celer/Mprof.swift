@@ -85,7 +85,7 @@ struct MprofPlot: ParsableCommand {
     @Argument(help: "The recording (default: the newest mprofile_*.dat here).")
     var file: String? = nil
 
-    @Option(name: [.short, .long], help: "The image to write: .svg (or .ppm, an uncompressed RGB image).")
+    @Option(name: [.short, .long], help: "The image to write: .svg, .png (the chart rasterised) or .ppm (the same, uncompressed).")
     var out: String = "mem.svg"
 
     @Option(name: .long, help: "The chart's title (default: the command line).")
