@@ -17,4 +17,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 swift build -c release --product celer
-python3 scripts/doc-examples.py --celer .build/release/celer
+python3 scripts/doc-examples.py --self-test --celer .build/release/celer

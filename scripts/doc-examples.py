@@ -35,7 +35,7 @@ The rule (docs/compare.md, "Running the documentation's examples"):
   PNGs, .svg files SVG, .json files JSON. A command expected to fail must
   leave none of its files behind.
 
-Usage: scripts/doc-examples.py [--celer PATH] [--list] [FILE.md …]
+Usage: scripts/doc-examples.py [--celer PATH] [--list] [--self-test] [FILE.md …]
 Exit status: 0 every example passed (or was skipped), 1 one failed, 2 bad usage.
 """
 import argparse
@@ -216,11 +216,13 @@ def check_file(path):
     return None
 
 
-def run_page(page, examples, files, env, only_list):
+def run_page(page, examples, files, env, only_list, quiet=False):
     results = []
     if only_list:
         for ex in examples:
-            state = f"skip ({ex.skip})" if ex.skip else (f"exit {ex.expect}" if ex.expect else "run")
+            state = (f"skip ({ex.skip})" if ex.skip
+                     else "skip (install or build step)" if normalise(ex.command).lstrip().startswith(NOT_RUN)
+                     else f"exit {ex.expect}" if ex.expect else "run")
             print(f"{ex.where():28} {state:34} {ex.command.splitlines()[0]}")
         return results
     work = tempfile.mkdtemp(prefix="celer-doc-" + os.path.basename(page).replace(".md", "") + "-")
@@ -237,8 +239,10 @@ def run_page(page, examples, files, env, only_list):
             continue
         outputs = written_files(command) + ex.writes
         for f in outputs:
-            parent = os.path.dirname(os.path.join(work, f))
-            os.makedirs(parent, exist_ok=True)   # as the folder exists in a checkout (docs/img/…)
+            # Relative folders an example writes into exist in a checkout (docs/img/…): make them.
+            parent = os.path.dirname(f)
+            if ex.expect == 0 and parent and not os.path.isabs(f) and ".." not in f.split("/"):
+                os.makedirs(os.path.join(work, parent), exist_ok=True)
         t0 = time.monotonic()
         try:
             p = subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=work, env=env,
@@ -263,6 +267,8 @@ def run_page(page, examples, files, env, only_list):
             results.append((ex, "FAIL", "; ".join(problems) + "\n" + tail, took))
         else:
             results.append((ex, "ok", f"{len(outputs)} file(s) checked" if outputs else "", took))
+        if quiet:
+            continue
         print(f"{results[-1][1]:4} {took:6.1f} s  {ex.where():28} {command.splitlines()[0][:90]}", flush=True)
         if results[-1][1] == "FAIL":
             print(results[-1][2], flush=True)
@@ -270,11 +276,55 @@ def run_page(page, examples, files, env, only_list):
     return results
 
 
+SELF_TEST_PAGE = """# fixture
+<!-- doc-test: file hello.txt -->
+```text
+hello
+```
+
+```sh
+cat hello.txt > copy.txt
+false                         # doc-test: exit 1
+true                          # doc-test: exit 3
+touch made.txt                # doc-test: writes missing.txt
+# doc-test: skip (needs nothing)
+false
+```
+
+```console
+$ echo one > one.json
+"not json"
+$ test -s one.json \\
+>   && true
+```
+"""
+# (line, verdict) the checker must give for the fixture: it must catch a wrong
+# status, a file not written and a malformed one, and honour the markers.
+SELF_TEST_EXPECTED = [(8, "ok"), (9, "ok"), (10, "FAIL"), (11, "FAIL"), (13, "SKIP"), (17, "FAIL"), (19, "ok")]
+
+
+def self_test(env):
+    """Runs the fixture page; returns 0 if every verdict is the expected one."""
+    with tempfile.TemporaryDirectory() as d:
+        page = os.path.join(d, "fixture.md")
+        with open(page, "w") as f:
+            f.write(SELF_TEST_PAGE)
+        examples, files = parse(page)
+        results = run_page(page, examples, files, env, False, quiet=True)
+    got = [(ex.line, verdict) for ex, verdict, _, _ in results]
+    if got != SELF_TEST_EXPECTED:
+        print(f"doc-examples: self-test FAILED: {got} != {SELF_TEST_EXPECTED}", file=sys.stderr)
+        return 1
+    print("doc-examples: self-test passed (the checker catches a wrong status, a missing and a malformed file)")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--celer", default=os.path.join(ROOT, ".build", "release", "celer"),
                     help="the celer binary (default: .build/release/celer)")
     ap.add_argument("--list", action="store_true", help="list the examples and their markers; run nothing")
+    ap.add_argument("--self-test", action="store_true", help="check the checker on a fixture page, then run the pages")
     ap.add_argument("pages", nargs="*", help="Markdown files (default: README.md and docs/*.md)")
     args = ap.parse_args()
     pages = args.pages or [os.path.join(ROOT, "README.md")] + sorted(glob.glob(os.path.join(ROOT, "docs", "*.md")))
@@ -288,6 +338,8 @@ def main():
     env = dict(os.environ)
     env.update(PATH=bindir + os.pathsep + env.get("PATH", ""), CELER_DOCS_QUICK="1", XDG_CACHE_HOME=cache,
                CELER_PEERS_DIR=os.path.join(ROOT, "peers"), PYTHONDONTWRITEBYTECODE="1")
+    if args.self_test and self_test(env) != 0:
+        return 1
     start = time.monotonic()
     results = []
     for page in pages:
