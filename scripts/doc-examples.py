@@ -33,7 +33,7 @@ The rule (docs/compare.md, "Running the documentation's examples"):
   --out (NAME.png), `celer mprof run` without -o (mprofile_*.dat), and the
   `writes` marker. A file must exist and not be empty; .png files must be
   PNGs, .svg files SVG, .json files JSON. A command expected to fail must
-  leave none of its files behind.
+  not create or change any of its files.
 
 Usage: scripts/doc-examples.py [--celer PATH] [--list] [--self-test] [FILE.md …]
 Exit status: 0 every example passed (or was skipped), 1 one failed, 2 bad usage.
@@ -243,6 +243,9 @@ def run_page(page, examples, files, env, only_list, quiet=False):
             parent = os.path.dirname(f)
             if ex.expect == 0 and parent and not os.path.isabs(f) and ".." not in f.split("/"):
                 os.makedirs(os.path.join(work, parent), exist_ok=True)
+        def state(f):
+            return sorted((p, os.stat(p).st_mtime_ns, os.stat(p).st_size) for p in glob.glob(os.path.join(work, f)))
+        before = {f: state(f) for f in outputs}
         t0 = time.monotonic()
         try:
             p = subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=work, env=env,
@@ -260,7 +263,7 @@ def run_page(page, examples, files, env, only_list, quiet=False):
             why = check_file(os.path.join(work, f))
             if ex.expect == 0 and why:
                 problems.append(f"{f}: {why}")
-            elif ex.expect != 0 and not why:
+            elif ex.expect != 0 and state(f) != before[f]:
                 problems.append(f"{f}: written by a command that failed")
         if problems:
             tail = "\n".join("      | " + l for l in output.rstrip().split("\n")[-15:])
