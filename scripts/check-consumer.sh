@@ -37,6 +37,9 @@ import CelerCore
 import CelerHarness
 import CelerParallel
 import CelerWorkloads
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Uses each product: an array sum, a parallel loop, and one validated rung.
 let a = NDArray<Int>.arange(0, 1000)
