@@ -37,9 +37,12 @@ import CelerCore
 import CelerHarness
 import CelerParallel
 import CelerWorkloads
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Uses each product: an array sum, a parallel loop, and one validated rung.
-let a = NDArray<Int>.arange(0, 1000)
+let a = NDArray<Int64>.arange(0, 1000)
 let total = parallelSum(count: 1000) { Double($0) }
 var options = WorkloadOptions()
 options.preset = .small
