@@ -83,3 +83,26 @@ import CelerWorkloads
         }
     }
 }
+
+/// `celer mprof plot` writes PNG (docs/profiling.md used to say it could not).
+@Suite struct MprofPlotFormatTests {
+    @Test func plotsToPNGSVGAndPPMAndRefusesOtherNames() throws {
+        let dir = NSTemporaryDirectory() + "celer-cli-mprof-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dat = "CMDLINE python3 x.py\nMEM 10.0 1000.00\nMEM 50.5 1000.25\nMEM 20.0 1000.50\n"
+        try dat.write(toFile: dir + "/m.dat", atomically: true, encoding: .utf8)
+        let png = try CLI.celer(["mprof", "plot", dir + "/m.dat", "--out", dir + "/m.png"])
+        #expect(png.status == 0, "\(png.stderr)")
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/m.png")))
+        #expect(Array(bytes.prefix(8)) == [137, 80, 78, 71, 13, 10, 26, 10])
+        #expect(png.stdout.contains("peak 50.5 MiB"), "\(png.stdout)")
+        for ext in ["svg", "ppm"] {
+            let r = try CLI.celer(["mprof", "plot", dir + "/m.dat", "--out", dir + "/m." + ext])
+            #expect(r.status == 0, "\(ext): \(r.stderr)")
+        }
+        let bad = try CLI.celer(["mprof", "plot", dir + "/m.dat", "--out", dir + "/m.txt"])
+        #expect(bad.status == 2 && bad.stderr.split(separator: "\n").count == 1 && bad.stderr.contains("--out"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/m.txt"))
+    }
+}
