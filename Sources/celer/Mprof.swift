@@ -40,7 +40,7 @@ struct MprofRun: ParsableCommand {
         guard !argv.isEmpty else { throw CelerError("command", "no command to run; usage: celer mprof run -- CMD …") }
         let interval = try OptionGrammar.real(self.interval, option: "--interval", in: 0.5...60_000)
         let path = output ?? defaultDatName()
-        try AtomicFile.checkWritable(path)
+        try checkOutput(path, option: "--output")
         var options = Mprof.Options()
         options.interval = interval / 1000
         let outcome = Mprof.run(argv, options: options)
@@ -97,6 +97,10 @@ struct MprofPlot: ParsableCommand {
         guard !recording.samples.isEmpty || !recording.heap.isEmpty else {
             throw CelerError(path, "holds no MEM samples to plot")
         }
+        guard [".svg", ".png", ".ppm"].contains(where: out.hasSuffix) else {
+            throw CelerError.invalidOption("--out", out, allowed: "give a file ending in .svg, .png or .ppm")
+        }
+        try checkOutput(out, option: "--out")
         let chart = recording.chart(title: title)
         if out.hasSuffix(".svg") {
             try writeOutput(chart.svg().render(), to: out, what: "memory plot")
@@ -104,12 +108,10 @@ struct MprofPlot: ParsableCommand {
             let image = chart.rasterize()
             try AtomicFile.write(Array("P6\n\(image.width) \(image.height)\n255\n".utf8) + image.rgb, to: out)
             printError("wrote memory plot to \(out)")
-        } else if out.hasSuffix(".png") {
+        } else {  // .png (checked above)
             let image = chart.rasterize()
             try PNG.write(width: image.width, height: image.height, rgb: image.rgb, to: out)
             printError("wrote memory plot to \(out)")
-        } else {
-            throw CelerError.invalidOption("--out", out, allowed: "give a file ending in .svg, .png or .ppm")
         }
         print(recording.summary(), terminator: "")
     }

@@ -89,9 +89,10 @@ struct ProfileCommand: ParsableCommand {
         let limit = try self.limit.map { text throws(CelerError) in
             try OptionGrammar.integer(text, option: "--limit", in: OptionLimits.limit)
         }
-        for path in [flamegraph, callgrind, speedscope, collapsed, memPlot, dat].compactMap({ $0 }) {
-            try AtomicFile.checkWritable(path)
-        }
+        let outputs: [(String?, String)] = [(flamegraph, "--flamegraph"), (callgrind, "--callgrind"),
+                                            (speedscope, "--speedscope"), (collapsed, "--collapsed"),
+                                            (memPlot, "--mem-plot"), (dat, "--dat")]
+        for case let (path?, option) in outputs { try checkOutput(path, option: option) }
         if overhead { return printOverhead() }
         let sampler = MemorySampler(interval: 0.002, heap: !noMemory)
         let before = ProcessMemory.current()

@@ -20,6 +20,14 @@ func asksForHelp(_ words: [String]) -> Bool {
     words.first == "--help" || words.first == "-h"
 }
 
+/// Throws, naming `option`, unless a file can be created at `path`
+/// (checked before any work, so a bad output path fails fast).
+func checkOutput(_ path: String, option: String) throws(CelerError) {
+    do { try AtomicFile.checkWritable(path) } catch {
+        throw CelerError(option, "cannot write '\(path)': \(error.message.replacingOccurrences(of: "cannot write: ", with: ""))")
+    }
+}
+
 /// Writes `text` to `path` atomically, and says so on stderr.
 func writeOutput(_ text: String, to path: String, what: String) throws(CelerError) {
     try AtomicFile.write(text, to: path)

@@ -111,7 +111,7 @@ struct RenderCommand: ParsableCommand {
     func render() throws(CelerError) {
         let request = try request()
         if let n = request.threads { try Parallel.setThreadCount(n) }
-        try AtomicFile.checkWritable(request.out)
+        try checkOutput(request.out, option: "--out")
 
         let label = "\(fractal.lowercased()) \(request.width)x\(request.height)"
         let progress = ProgressBar(total: request.height, label: label)

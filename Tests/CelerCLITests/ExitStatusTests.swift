@@ -42,6 +42,10 @@ import CelerCore
         (["mprof", "run"], "command"),
         (["mprof", "peak", "/nonexistent/celer.dat"], "/nonexistent/celer.dat"),
         (["machine", "--format", "xml"], "--format"),
+        (["machine", "extra"], "'extra'"),
+        (["render", "julia", "--out", "/nonexistent-dir/j.png"], "--out"),
+        (["profile", "julia", "--flamegraph", "/nonexistent-dir/f.svg"], "--flamegraph"),
+        (["mprof", "run", "-o", "/nonexistent-dir/m.dat", "--", "true"], "--output"),
     ]
 
     @Test(arguments: badInput)
