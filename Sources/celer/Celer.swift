@@ -8,7 +8,7 @@ struct Celer: ParsableCommand {
         abstract: "High-performance numerical computing for Swift, with the tools to prove every speed-up.",
         subcommands: [CompareCommand.self, MachineCommand.self, RenderCommand.self,
                       TimeitCommand.self, MprofCommand.self, ProfileCommand.self,
-                      LprofCommand.self])
+                      LprofCommand.self, AnnotateCommand.self])
 
     /// Reports a malformed `CELER_NUM_THREADS` (the default thread count is
     /// used instead) before running the command.

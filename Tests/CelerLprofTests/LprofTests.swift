@@ -1,5 +1,6 @@
 import CelerCore
 import Foundation
+import FoundationXML
 import Testing
 @testable import CelerProfile
 
@@ -219,4 +220,52 @@ struct ProtoFields {
     }
     func count(_ n: Int) -> Int { fields.filter { $0.number == n }.count }
     func strings(_ n: Int) -> [String] { fields.filter { $0.number == n }.map { String(decoding: $0.bytes, as: UTF8.self) } }
+}
+
+@Suite struct AnnotateTests {
+    @Test func arcHeavyLoopShowsRetainsAndReleasesAndTheTunedKernelNone() throws {
+        let arc = try Annotator.annotate(binary: Built.demo, function: "arcHeavy")
+        let t = arc.totals
+        #expect((t[.retain] ?? 0) >= 2 && (t[.release] ?? 0) >= 2, "\(t)")
+        #expect((t[.exclusivity] ?? 0) >= 1)  // the global `lastSeen`, the `var node`
+        // The store to the global is on its own line, with its retain/release.
+        let store = try #require(arc.lines.first { $0.source.contains("lastSeen = n") })
+        #expect((store.counts[.retain] ?? 0) + (store.counts[.release] ?? 0) >= 1 && store.score > 0)
+        #expect(arc.loops.allSatisfy { !$0.vectorised })
+
+        let tuned = try Annotator.annotate(binary: Built.demo, function: "tunedKernel")
+        let u = tuned.totals
+        for k in [CostKind.retain, .release, .exclusivity, .allocation, .generic, .indirect, .runtime] { #expect(u[k] == nil, "\(k): \(u)") }
+        let body = try #require(tuned.lines.first { $0.source.contains("x[i] += a * y[i]") })
+        #expect(body.inVectorLoop && body.packedOps > 0)
+        #expect(tuned.loops.contains { $0.vectorised })
+    }
+
+    @Test func htmlPageIsSelfContainedAndWellFormed() throws {
+        let a = try Annotator.annotate(binary: Built.demo, function: "arcHeavy")
+        let page = AnnotationPage.html([a], binary: "demo")
+        let doc = try XMLDocument(xmlString: page)
+        let details = try doc.nodes(forXPath: "//*[local-name()='details']")
+        #expect(details.count == a.lines.filter { !$0.instructions.isEmpty }.count)
+        // Shaded lines carry the score as a colour; nothing is loaded from elsewhere.
+        #expect(page.contains("background-color: rgb(255,255,") && !page.contains("src=") && !page.contains("href="))
+        #expect(page.contains("lastSeen = n") && page.contains("swift_retain"))
+    }
+
+    @Test func badInputToAnnotate() throws {
+        let unknown = try Built.run(Built.celer, ["annotate", Built.demo, "--function", "noSuchFunctionAnywhere"])
+        #expect(Built.isOneLineUsageError(unknown))
+        let both = try Built.run(Built.celer, ["annotate", Built.demo])
+        #expect(Built.isOneLineUsageError(both))
+        let range = try Built.run(Built.celer, ["annotate", Built.demo, "--file", "main.swift:9-3"])
+        #expect(Built.isOneLineUsageError(range) && range.stderr.contains("--file"))
+        let notELF = try Built.run(Built.celer, ["annotate", Built.demoSource, "--function", "spin"])
+        #expect(Built.isOneLineUsageError(notELF) && notELF.stderr.contains("not a native executable"))
+        let objcopy = try #require(Toolchain.tool("llvm-objcopy"))
+        let stripped = NSTemporaryDirectory() + "annotate-stripped-\(getpid())"
+        _ = try Built.run(objcopy, ["--strip-debug", Built.demo, stripped])
+        defer { unlink(stripped) }
+        let noDebug = try Built.run(Built.celer, ["annotate", stripped, "--function", "spin"])
+        #expect(Built.isOneLineUsageError(noDebug) && noDebug.stderr.contains("-g"))
+    }
 }
