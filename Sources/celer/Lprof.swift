@@ -148,7 +148,8 @@ struct LprofRun: ParsableCommand {
                                                      files: Set(profile.frames.map(\.file)))
             }
             try profile.write(to: path)
-            printError("celer lprof: \(argv[0]) \(ended.map { "\($0)" } ?? "ended"); wrote \(path)")
+            let cpu = ended.map { "; the kernel counted \(Fmt.seconds($0.userSeconds + $0.systemSeconds)) of its CPU time, \(Fmt.seconds(profile.totalSeconds)) sampled" } ?? ""
+            printError("celer lprof: \(argv[0]) \(ended.map { "\($0)" } ?? "ended")\(cpu); wrote \(path)")
             if let t = ended { status = t.exitCode }
             try output.report(profile, binary: elf)
         }
@@ -213,5 +214,33 @@ struct LprofShow: ParsableCommand {
             }
             try output.report(profile, binary: elf)
         }
+    }
+}
+
+extension ProfileCommand {
+    /// `celer profile WORKLOAD --lines`: runs `body` under the sampler too,
+    /// then prints the sampled time per span, the hot functions and their
+    /// line tables.
+    func sampledLines(_ on: Bool, _ body: () throws -> Void) throws {
+        guard on else { return try body() }
+        try Sampler.start()
+        do { try body() } catch {
+            _ = try? Sampler.stop()
+            throw error
+        }
+        let p = try Sampler.stop()
+        print("Sampled (\(p.summaryLine())):\n")
+        var bySpan: [String: Int] = [:]
+        for s in p.samples { bySpan[p.labels[s.label] ?? "(outside any span)", default: 0] += s.weight }
+        var rows = [["CPU time", "%", "span"]]
+        for (span, w) in bySpan.sorted(by: { $0.value > $1.value }) {
+            rows.append([Fmt.seconds(p.seconds(w)), Fmt.fixed(Double(w) * 100 / Double(max(1, p.totalWeight)), 1), span])
+        }
+        print(TextTable.render(rows, leftAligned: [2]))
+        print("Hottest functions (self = innermost frame, cumulative = anywhere on the stack):")
+        print(p.functionTable(top: 12))
+        let hot = p.hotFunctionsWithLines(top: 2)
+        for name in hot { print(try p.lineTable(function: name)) }
+        if hot.isEmpty { print("(no sampled function has line information: is this a build with -g?)\n") }
     }
 }

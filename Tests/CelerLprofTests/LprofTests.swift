@@ -48,7 +48,7 @@ enum Built {
 
 @Suite(.serialized) struct SamplingTests {
     @Test func knownSplitOnTwoLinesOverTwoThreadsIsMeasuredWithinFivePoints() throws {
-        let (r, p, _) = try Built.profileDemo(["split", "1.5"])
+        let (r, p, _) = try Built.profileDemo(["split", "2.5"])
         #expect(r.status == 0, "\(r.stderr)")
         let profile = try #require(p)
         let lines = profile.lineWeights(function: "splitLoop(seconds:)")
@@ -63,8 +63,8 @@ enum Built {
         let perThread = Dictionary(grouping: profile.samples, by: \.thread).mapValues { $0.reduce(0) { $0 + $1.weight } }
         let busy = perThread.values.filter { Double($0) > 0.3 * Double(profile.totalWeight) }
         #expect(busy.count == 2, "\(perThread)")
-        // Weighted samples account for the CPU time (2 × 1.5 s), give or take.
-        #expect(profile.totalSeconds > 2.5 && profile.totalSeconds < 3.6, "\(profile.totalSeconds)")
+        // Weighted samples account for the CPU time (2 × 2.5 s), give or take.
+        #expect(profile.totalSeconds > 4.2 && profile.totalSeconds < 5.8, "\(profile.totalSeconds)")
         // The line table shows both lines with their share.
         let table = try profile.lineTable(function: "splitLoop(seconds:)")
         #expect(table.contains("Line #  Hits") && table.contains("// LINE_A"))
@@ -148,6 +148,37 @@ enum Built {
         let labelled = p.samples.filter { p.labels[$0.label] == "lprof-test outer > lprof-test inner" }
         #expect(Double(labelled.reduce(0) { $0 + $1.weight }) > 0.8 * Double(p.totalWeight))
         #expect(p.functions().contains { $0.name.contains("busyCPU") })
+    }
+
+    @Test func exactHitsComeFromCoverageCountersOfAProgramBuiltWithThem() throws {
+        let clang = try #require(Toolchain.tool("clang"), "the toolchain's clang")
+        let dir = NSTemporaryDirectory() + "lprof-cov-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let source = dir + "/count.c"
+        try """
+            #include <stdio.h>
+            #include <stdlib.h>
+            __attribute__((noinline)) long work(long n) {
+              long s = 0;
+              for (long i = 0; i < n; i++) {
+                s += i % 7;
+              }
+              return s;
+            }
+            int main(int argc, char **argv) { printf("%ld\\n", work(atol(argv[1]))); return 0; }
+
+            """.write(toFile: source, atomically: true, encoding: .utf8)
+        let binary = dir + "/count"
+        let cc = try Built.run(clang, ["-O1", "-g", "-fno-omit-frame-pointer", "-fprofile-instr-generate", "-fcoverage-mapping",
+                                       "-o", binary, source])
+        #expect(cc.status == 0, "\(cc.stderr)")
+        let out = dir + "/count.lprof"
+        let r = try Built.run(Built.celer, ["lprof", "run", "--out", out, "--function", "work", "--", binary, "300000000"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let p = try SampleProfile(path: out)
+        #expect(p.lineHits[source]?[6] == 300_000_000, "\(p.lineHits)")
+        #expect(p.lineHits[source]?[5] == 300_000_001)
+        #expect(r.stdout.contains("Hits counted exactly") && r.stdout.contains("300000000"))
     }
 
     @Test func lcovLinesParse() {
