@@ -158,7 +158,9 @@ public enum Annotator {
         }
         guard !starts.isEmpty else { throw CelerError(file, "no function of \(binary) is defined in this file (is it the right binary, built with -g?)") }
         var result: [Annotation] = []
-        for (s, f) in starts.sorted(by: { $0.1.startLine < $1.1.startLine }) where f.startLine <= range.upperBound {
+        // Every function of the file may hold code inlined from the range
+        // (a generic helper inlined into a later kernel), so all are read.
+        for (s, f) in starts.sorted(by: { $0.1.startLine < $1.1.startLine }).prefix(200) {
             let a = try annotate(binary: binary, symbol: s, lineRange: range, file: f.file, profile: profile)
             if !a.lines.isEmpty && a.lines.contains(where: { !$0.instructions.isEmpty }) { result.append(a) }
         }
@@ -185,7 +187,11 @@ public enum Annotator {
         var fileVotes: [String: Int] = [:]
         for i in instructions.indices {
             let chain = frames[instructions[i].address] ?? []
-            let own = file.map { f in chain.last { $0.file == f } } ?? chain.last
+            // In a file range, code inlined from the range counts on its own
+            // line (the innermost frame there), not on the call that inlined it.
+            let own = file.map { f in
+                chain.first { $0.file == f && lineRange?.contains($0.line) == true } ?? chain.last { $0.file == f }
+            } ?? chain.last
             instructions[i].line = own?.line ?? 0
             if let own, own.line > 0 { fileVotes[own.file, default: 0] += 1 }
         }
