@@ -42,6 +42,8 @@ let package = Package(
         .library(name: "CelerProfile", targets: ["CelerProfile"]),
         .library(name: "CelerHarness", targets: ["CelerHarness"]),
         .library(name: "CelerWorkloads", targets: ["CelerWorkloads"]),
+        // `celer lprof run` preloads this into the program it profiles.
+        .library(name: "CelerLprofPreload", type: .dynamic, targets: ["_CelerLprofPreload"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -53,6 +55,13 @@ let package = Package(
         .systemLibrary(name: "CCelerSystem"),
         // Counting malloc/free wrappers (compiled C) for CelerProfile's memory profiler.
         .target(name: "_CelerMallocCounter"),
+        // The sampling profiler's signal handler and timers (compiled C), and
+        // the LD_PRELOAD library that wraps it for `celer lprof run`.
+        .target(name: "_CelerSampler"),
+        .target(name: "_CelerLprofPreload"),
+        // Test programs for the sampling profiler and `celer annotate`.
+        .executableTarget(name: "celer-lprof-demo", path: "Tests/LprofDemo",
+                          swiftSettings: [.unsafeFlags(["-O", "-g"])]),
 
         .target(name: "CelerCore", dependencies: ["CCelerSystem"], swiftSettings: simd),
         .target(name: "CelerParallel", dependencies: ["CelerCore"], swiftSettings: simd),
@@ -61,7 +70,7 @@ let package = Package(
             .product(name: "Numerics", package: "swift-numerics"),
         ], swiftSettings: simd),
         .target(name: "CelerPlot", dependencies: ["CelerCore", "CZlib"], swiftSettings: simd),
-        .target(name: "CelerProfile", dependencies: ["CelerCore", "CelerPlot", "CCelerSystem", "_CelerMallocCounter"], swiftSettings: simd),
+        .target(name: "CelerProfile", dependencies: ["CelerCore", "CelerPlot", "CCelerSystem", "CZlib", "_CelerMallocCounter", "_CelerSampler"], swiftSettings: simd),
         .target(name: "CelerHarness", dependencies: ["CelerCore", "CelerParallel"], swiftSettings: simd),
         .target(name: "CelerWorkloads", dependencies: [
             "CelerCore", "CelerParallel", "CelerArray", "CelerHarness",
@@ -80,5 +89,6 @@ let package = Package(
         .testTarget(name: "CelerHarnessTests", dependencies: ["CelerHarness"]),
         .testTarget(name: "CelerWorkloadsTests", dependencies: ["CelerWorkloads", "CelerHarness"]),
         .testTarget(name: "CelerCLITests", dependencies: ["celer"]),
+        .testTarget(name: "CelerLprofTests", dependencies: ["CelerProfile", "celer", "celer-lprof-demo"]),
     ]
 )

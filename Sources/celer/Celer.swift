@@ -16,7 +16,8 @@ struct Celer: ParsableCommand {
             A command run under celer (timeit, mprof run) passes its own status on.
             """,
         subcommands: [CompareCommand.self, MachineCommand.self, RenderCommand.self,
-                      TimeitCommand.self, MprofCommand.self, ProfileCommand.self])
+                      TimeitCommand.self, MprofCommand.self, ProfileCommand.self,
+                      LprofCommand.self, AnnotateCommand.self])
 
     /// The one exit-status contract of every `celer` command, in one place:
     /// ArgumentParser's own errors (unknown option, missing value, bad

@@ -77,6 +77,9 @@ struct ProfileCommand: ParsableCommand {
     @Option(name: .long, help: "Run a built-in demo instead of a case study: memory (the sieve's memory lessons).")
     var demo: String? = nil
 
+    @Flag(name: .long, help: "Also sample the rungs (celer lprof's profiler): time per function, per span, and kernprof's line table of the hottest functions.")
+    var lines = false
+
     @Flag(name: .long, help: "Measure the profiler's own cost per span.")
     var overhead = false
 
@@ -102,7 +105,7 @@ struct ProfileCommand: ParsableCommand {
             try runMemoryDemo(sampler, limit: limit)
         } else {
             guard let workload else { throw CelerError("workload", "name a case study, or use --demo memory or --overhead") }
-            try runWorkload(workload, sampler, limit: limit)
+            try sampledLines(lines) { try runWorkload(workload, sampler, limit: limit) }
         }
         let report = Profiler.report()
         print(report.table(sortBy: sortKey, top: top))
