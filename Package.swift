@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "CelerPlot", targets: ["CelerPlot"]),
         .library(name: "CelerProfile", targets: ["CelerProfile"]),
         .library(name: "CelerWorkloads", targets: ["CelerWorkloads"]),
+        .library(name: "CelerGPU", targets: ["CelerGPU"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -52,6 +53,11 @@ let package = Package(
             "CelerCore", "CelerParallel", "CelerArray",
             .product(name: "Numerics", package: "swift-numerics"),
         ], swiftSettings: simd),
+        // CUDA through the driver API and NVRTC, both loaded at run time (no build-time CUDA).
+        .target(name: "CelerGPU", dependencies: [
+            "CelerCore", "CelerArray", "CCelerSystem",
+            .product(name: "Numerics", package: "swift-numerics"),
+        ], swiftSettings: simd),
         .executableTarget(name: "celer", dependencies: [
             "CelerCore", "CelerParallel", "CelerArray", "CelerPlot", "CelerProfile", "CelerWorkloads",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -64,5 +70,6 @@ let package = Package(
         .testTarget(name: "CelerProfileTests", dependencies: ["CelerProfile"]),
         .testTarget(name: "CelerWorkloadsTests", dependencies: ["CelerWorkloads"]),
         .testTarget(name: "CelerCLITests", dependencies: ["celer"]),
+        .testTarget(name: "CelerGPUTests", dependencies: ["CelerGPU", "CelerArray"]),
     ]
 )
