@@ -70,6 +70,8 @@ let package = Package(
         .testTarget(name: "CelerProfileTests", dependencies: ["CelerProfile"]),
         .testTarget(name: "CelerWorkloadsTests", dependencies: ["CelerWorkloads"]),
         .testTarget(name: "CelerCLITests", dependencies: ["celer"]),
-        .testTarget(name: "CelerGPUTests", dependencies: ["CelerGPU", "CelerArray"]),
+        .testTarget(name: "CelerGPUTests", dependencies: [
+            "CelerGPU", "CelerArray", .product(name: "Numerics", package: "swift-numerics"),
+        ]),
     ]
 )

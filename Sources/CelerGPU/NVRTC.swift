@@ -64,8 +64,33 @@ public final class NVRTC: @unchecked Sendable {
 
     public var versionString: String { "\(version.major).\(version.minor)" }
 
-    /// The process's NVRTC, loaded on first use from `candidatePaths()`, or why not.
-    public static let shared: Result<NVRTC, GPUError> = load(candidates: candidatePaths())
+    /// The process's NVRTC, loaded on first use from `candidatePaths()`, or
+    /// why not. When a driver is loaded, libraries of a CUDA major version no
+    /// newer than the driver's are tried first: a CUBIN or PTX from a newer
+    /// major version does not load on an older driver.
+    public static let shared: Result<NVRTC, GPUError> = {
+        var candidates = candidatePaths()
+        if case .success(let driver) = CUDADriver.shared {
+            let explicit = environment("CELER_NVRTC") != nil ? candidates.prefix(1) : []
+            let rest = candidates.dropFirst(explicit.count)
+            let fitting = rest.filter { majorVersion($0) <= driver.version / 1000 }
+            candidates = Array(explicit) + fitting + rest.filter { majorVersion($0) > driver.version / 1000 }
+        }
+        return load(candidates: candidates)
+    }()
+
+    /// One NVRTC of each CUDA major version found (for the tests, which
+    /// compile every kernel with each).
+    public static func allInstalled() -> [NVRTC] {
+        var byMajor: [Int: NVRTC] = [:]
+        if case .success(let shared) = shared { byMajor[shared.version.major] = shared }
+        for path in candidatePaths() where byMajor[majorVersion(path)] == nil {
+            if case .success(let nvrtc) = load(candidates: [path]), byMajor[nvrtc.version.major] == nil {
+                byMajor[nvrtc.version.major] = nvrtc
+            }
+        }
+        return byMajor.keys.sorted().map { byMajor[$0]! }
+    }
 
     /// Where libnvrtc is looked for, in order:
     /// 1. `$CELER_NVRTC`: a libnvrtc file, or a directory holding one;
@@ -105,7 +130,7 @@ public final class NVRTC: @unchecked Sendable {
             .sorted { majorVersion($0) > majorVersion($1) }
     }
 
-    private static func majorVersion(_ path: String) -> Int {
+    static func majorVersion(_ path: String) -> Int {
         Int(path.split(separator: ".").last ?? "") ?? 0
     }
 
