@@ -70,11 +70,12 @@ let package = Package(
         ], swiftSettings: simd),
         // CUDA through the driver API and NVRTC, both loaded at run time (no build-time CUDA).
         .target(name: "CelerGPU", dependencies: [
-            "CelerCore", "CelerArray", "CCelerSystem",
+            "CelerCore", "CelerArray", "CelerHarness", "CelerWorkloads", "CCelerSystem",
             .product(name: "Numerics", package: "swift-numerics"),
         ], swiftSettings: simd),
         .executableTarget(name: "celer", dependencies: [
             "CelerCore", "CelerParallel", "CelerArray", "CelerPlot", "CelerProfile", "CelerHarness", "CelerWorkloads",
+            "CelerGPU",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: simd),
 

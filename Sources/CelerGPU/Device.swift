@@ -24,7 +24,7 @@ public enum GPU {
     /// The driver and its devices, or why there are none; computed once.
     public static let availability: Availability = {
         switch CUDADriver.shared {
-        case .failure(let error): return .unavailable(error.description)
+        case .failure(let error): return .unavailable(error.reason)
         case .success(let driver):
             do {
                 let devices = try GPUDevice.enumerate(driver)
@@ -53,7 +53,7 @@ public enum GPU {
     /// Why a GPU rung cannot run here (no driver, no device, no NVRTC), or nil.
     public static var refusalReason: String? {
         if let reason = availability.reason { return reason }
-        if case .failure(let error) = NVRTC.shared { return error.description }
+        if case .failure(let error) = NVRTC.shared { return error.reason }
         return nil
     }
 }

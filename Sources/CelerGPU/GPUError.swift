@@ -16,6 +16,12 @@ public enum GPUError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A caller passed something the API cannot accept.
     case invalidArgument(String)
 
+    /// The message without the "GPU unavailable:" prefix for `.unavailable`.
+    public var reason: String {
+        if case .unavailable(let r) = self { return r }
+        return description
+    }
+
     public var description: String {
         switch self {
         case .unavailable(let reason):

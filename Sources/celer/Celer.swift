@@ -7,7 +7,7 @@ struct Celer: ParsableCommand {
         commandName: "celer",
         abstract: "High-performance numerical computing for Swift, with the tools to prove every speed-up.",
         subcommands: [CompareCommand.self, MachineCommand.self, RenderCommand.self,
-                      TimeitCommand.self, MprofCommand.self, ProfileCommand.self])
+                      TimeitCommand.self, MprofCommand.self, ProfileCommand.self, GPUCommand.self])
 
     /// Reports a malformed `CELER_NUM_THREADS` (the default thread count is
     /// used instead) before running the command.
