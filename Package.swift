@@ -88,7 +88,8 @@ let package = Package(
         .testTarget(name: "CelerWorkloadsTests", dependencies: ["CelerWorkloads", "CelerHarness"]),
         .testTarget(name: "CelerCLITests", dependencies: ["celer"]),
         .testTarget(name: "CelerGPUTests", dependencies: [
-            "CelerGPU", "CelerArray", .product(name: "Numerics", package: "swift-numerics"),
+            "CelerGPU", "CelerArray", "CelerHarness", "CelerWorkloads",
+            .product(name: "Numerics", package: "swift-numerics"),
         ]),
     ]
 )
