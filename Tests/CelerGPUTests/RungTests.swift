@@ -75,3 +75,20 @@ func extendedStudies() -> [AnyCaseStudy] {
         #expect(uniformInput(seed: 42, count: 3) == (0..<3).map { SplitMix64(seed: 42).uniform($0) })
     }
 }
+
+@Suite struct DeviceTests {
+    /// The on-device checks of `celer gpu --selftest`, where a device exists.
+    @Test(.enabled(if: GPU.availability.isAvailable, "needs a CUDA device"))
+    func selfTestPasses() {
+        for outcome in GPUSelfTest.run() {
+            #expect(outcome.passed, "\(outcome.name): \(outcome.detail)")
+        }
+    }
+
+    @Test func reportNamesDriverNVRTCAndCache() {
+        let lines = GPUReport.lines()
+        #expect(lines.first?.hasPrefix("driver: ") == true)
+        #expect(lines.contains { $0.hasPrefix("nvrtc: ") })
+        #expect(lines.last?.hasPrefix("kernel cache: ") == true)
+    }
+}
