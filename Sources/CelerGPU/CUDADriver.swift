@@ -73,6 +73,7 @@ enum CU {
     // CUdevice_attribute
     static let maxThreadsPerBlock: Int32 = 1
     static let maxSharedMemoryPerBlock: Int32 = 8
+    static let clockRate: Int32 = 13
     static let multiprocessorCount: Int32 = 16
     static let memoryClockRate: Int32 = 36
     static let globalMemoryBusWidth: Int32 = 37

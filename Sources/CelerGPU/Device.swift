@@ -80,6 +80,8 @@ public final class GPUDevice: @unchecked Sendable, CustomStringConvertible {
     /// Peak memory clock in kHz and bus width in bits (for the theoretical bandwidth).
     public let memoryClockKHz: Int
     public let memoryBusWidth: Int
+    /// Peak SM clock in kHz.
+    public let clockKHz: Int
 
     let driver: CUDADriver
     let handle: Int32
@@ -94,6 +96,20 @@ public final class GPUDevice: @unchecked Sendable, CustomStringConvertible {
     public var theoreticalBandwidth: Double? {
         guard memoryClockKHz > 0, memoryBusWidth > 0 else { return nil }
         return 2 * Double(memoryClockKHz) * 1000 * Double(memoryBusWidth) / 8
+    }
+
+    /// FP64 peak in FLOP/s (an FMA counts two): SMs × FP64 lanes per SM × 2 × clock.
+    /// Lanes per SM: 64 on sm_90 (H100/H200), 32 on sm_80 (A100) and sm_60/70,
+    /// 2 on the consumer parts (1/64 of FP32); nil for an unknown clock.
+    public var fp64Peak: Double? {
+        guard clockKHz > 0 else { return nil }
+        let lanes: Double
+        switch arch {
+        case 90, 100: lanes = 64
+        case 60, 70, 80: lanes = 32
+        default: lanes = 2
+        }
+        return Double(multiprocessors) * lanes * 2 * Double(clockKHz) * 1000
     }
 
     static func enumerate(_ driver: CUDADriver) throws(GPUError) -> [GPUDevice] {
@@ -129,6 +145,7 @@ public final class GPUDevice: @unchecked Sendable, CustomStringConvertible {
         l2CacheBytes = (try? attribute(CU.l2CacheSize)) ?? 0
         memoryClockKHz = (try? attribute(CU.memoryClockRate)) ?? 0
         memoryBusWidth = (try? attribute(CU.globalMemoryBusWidth)) ?? 0
+        clockKHz = (try? attribute(CU.clockRate)) ?? 0
         var bytes = 0
         try driver.check(api.cuDeviceTotalMem(&bytes, dev), "cuDeviceTotalMem_v2")
         totalMemory = bytes

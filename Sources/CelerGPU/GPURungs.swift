@@ -142,6 +142,13 @@ func requireMemory(_ bytes: Int, on device: GPUDevice) throws(GPUError) {
 /// Blocks of `block` threads covering `n` (at least one).
 func blocks(_ n: Int, _ block: Int) -> Int { max(1, (n + block - 1) / block) }
 
+/// Refuses grids whose y (or z) dimension exceeds the driver's 65535.
+func requireGrid(_ grid: GPUDim, _ what: String) throws(GPUError) {
+    guard grid.y <= 65535, grid.z <= 65535, grid.x <= Int(Int32.max) else {
+        throw .invalidArgument("\(what): a launch grid of \(grid.x)x\(grid.y) blocks exceeds the device's limits (y ≤ 65535)")
+    }
+}
+
 /// A copy of a device array to a host buffer, then `body` over it.
 func withHostCopy<T: GPUElement, R>(_ array: DeviceArray<T>, _ body: (UnsafeBufferPointer<T>) -> R) throws(GPUError) -> R {
     let host = UnsafeMutableBufferPointer<T>.allocate(capacity: max(array.count, 1))
@@ -192,6 +199,7 @@ func escapeTime(_ problem: EscapeProblem, kernel name: String, julia: Bool) -> P
             ? KernelArguments([xs, ys, Int32(w), Int32(h), problem.c.re, problem.c.im, Int32(problem.maxiter), counts])
             : KernelArguments([xs, ys, Int32(w), Int32(h), Int32(problem.maxiter), counts])
         let grid = GPUDim(blocks(w, 16), blocks(h, 16))
+        try requireGrid(grid, "\(w)x\(h) pixels")
         return GPURun(
             run: { () throws(GPUError) in try function.launch(grid: grid, block: GPUDim(16, 16), args) },
             validation: { () throws(GPUError) in
@@ -245,6 +253,7 @@ func laplacian(_ config: Laplacian.Config) -> Preparation {
         let args = KernelArguments([f, out, Int32(rows), Int32(cols), dx2, dy2, rx ?? 0, ry ?? 0, weight,
                                     Int32(exact ? 1 : 0)])
         let grid = GPUDim(blocks(cols - 2, 32), blocks(rows - 2, 8))
+        try requireGrid(grid, "\(rows)x\(cols) grid")
         return GPURun(
             run: { () throws(GPUError) in try function.launch(grid: grid, block: GPUDim(32, 8), args) },
             validation: { () throws(GPUError) in
@@ -295,6 +304,7 @@ func diffusion(_ config: Diffusion.Config, tiled: Bool) -> Preparation {
         let depth = tiled ? GPURungs.diffusionDepth : 1
         let (tileRows, tileCols) = (32, 64)
         let passes = (config.steps + depth - 1) / depth
+        try requireGrid(GPUDim(blocks(cols, 32), blocks(rows, 8)), "\(rows)x\(cols) grid")
         /// Pass p of P (1-based) reads `initial` first, then the grids alternate so the last writes `a`.
         func grids(_ p: Int) -> (DeviceArray<Double>, DeviceArray<Double>) {
             let dst = (passes - p) % 2 == 0 ? a : b

@@ -163,20 +163,11 @@ public enum GPUSelfTest {
             }
         },
         Check(name: "events time a device copy (bandwidth)") { device in
-            let n = 1 << 27  // 1 GiB of doubles
-            let a = try DeviceArray<Double>.zeros(device: device, count: n)
-            let b = try DeviceArray<Double>(device: device, count: n)
-            let start = try GPUEvent(device: device), end = try GPUEvent(device: device)
-            try b.copy(from: a)
-            var best = Double.infinity
-            for _ in 0..<5 {
-                try start.record()
-                try b.copy(from: a, stream: nil)
-                try end.record()
-                best = min(best, try GPUEvent.seconds(from: start, to: end))
-            }
-            try require(best > 0, "zero elapsed time")
-            return "device-to-device copy: \(Int(2 * Double(a.byteCount) / best / 1e9)) GB/s (read + write, best of 5)"
+            let bandwidth = try device.measureCopyBandwidth()
+            var detail = "device-to-device copy: \(Int(bandwidth / 1e9)) GB/s (read + write, 1 GiB, best of 5)"
+            if let sheet = device.theoreticalBandwidth { detail += "; data sheet \(Int(sheet / 1e9)) GB/s" }
+            if let peak = device.fp64Peak { detail += "; FP64 peak \(Int(peak / 1e9)) GFLOP/s" }
+            return detail
         },
     ]
 }
