@@ -3,8 +3,9 @@
 # (the project's H200 machine). Build the binary where Swift is, carry it:
 #
 #   swift build -c release --static-swift-stdlib --product celer
-#   strip -o celer-gpu .build/release/celer        # ~20 MB; carry this file
-#   OUT=/some/dir scripts/gpu-check.sh ./celer-gpu  # on the GPU machine
+#   strip -o /tmp/celer-gpu .build/release/celer && gzip -c /tmp/celer-gpu > celer-gpu.gz
+#                                                    # 24 MB (63 MB unpacked); carry it
+#   OUT=/some/dir scripts/gpu-check.sh ./celer-gpu.gz   # on the GPU machine
 #
 # Runs, each step bounded by `timeout` and the whole by $BUDGET (420 s) for
 # starting new steps, in about 6 minutes on an H200 (estimated, not yet run):
@@ -31,6 +32,10 @@ LOG=$OUT/gpu-check.log
 say() { echo "== [$(date +%H:%M:%S)] $*" | tee -a "$LOG"; }
 status=0
 
+if [ "${BIN%.gz}" != "$BIN" ] && [ -f "$BIN" ]; then  # a gzipped binary: unpack it first
+    gunzip -c "$BIN" > "${TMPDIR:-/tmp}/celer-gpu-check" && chmod +x "${TMPDIR:-/tmp}/celer-gpu-check"
+    BIN=${TMPDIR:-/tmp}/celer-gpu-check
+fi
 if [ ! -x "$BIN" ]; then
     echo "gpu-check: no celer binary at $BIN (build it with swift build -c release --static-swift-stdlib)" | tee -a "$LOG" >&2
     exit 2
