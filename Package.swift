@@ -44,6 +44,7 @@ let package = Package(
         .library(name: "CelerWorkloads", targets: ["CelerWorkloads"]),
         // `celer lprof run` preloads this into the program it profiles.
         .library(name: "CelerLprofPreload", type: .dynamic, targets: ["_CelerLprofPreload"]),
+        .library(name: "CelerGPU", targets: ["CelerGPU"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -76,8 +77,14 @@ let package = Package(
             "CelerCore", "CelerParallel", "CelerArray", "CelerHarness",
             .product(name: "Numerics", package: "swift-numerics"),
         ], swiftSettings: simd),
+        // CUDA through the driver API and NVRTC, both loaded at run time (no build-time CUDA).
+        .target(name: "CelerGPU", dependencies: [
+            "CelerCore", "CelerArray", "CelerHarness", "CelerWorkloads", "CCelerSystem",
+            .product(name: "Numerics", package: "swift-numerics"),
+        ], swiftSettings: simd),
         .executableTarget(name: "celer", dependencies: [
             "CelerCore", "CelerParallel", "CelerArray", "CelerPlot", "CelerProfile", "CelerHarness", "CelerWorkloads",
+            "CelerGPU",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: simd),
 
@@ -90,5 +97,9 @@ let package = Package(
         .testTarget(name: "CelerWorkloadsTests", dependencies: ["CelerWorkloads", "CelerHarness"]),
         .testTarget(name: "CelerCLITests", dependencies: ["celer"]),
         .testTarget(name: "CelerLprofTests", dependencies: ["CelerProfile", "celer", "celer-lprof-demo"]),
+        .testTarget(name: "CelerGPUTests", dependencies: [
+            "CelerGPU", "CelerArray", "CelerHarness", "CelerWorkloads",
+            .product(name: "Numerics", package: "swift-numerics"),
+        ]),
     ]
 )

@@ -17,7 +17,7 @@ struct Celer: ParsableCommand {
             """,
         subcommands: [CompareCommand.self, MachineCommand.self, RenderCommand.self,
                       TimeitCommand.self, MprofCommand.self, ProfileCommand.self,
-                      LprofCommand.self, AnnotateCommand.self])
+                      LprofCommand.self, AnnotateCommand.self, GPUCommand.self])
 
     /// The one exit-status contract of every `celer` command, in one place:
     /// ArgumentParser's own errors (unknown option, missing value, bad

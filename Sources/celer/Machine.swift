@@ -1,5 +1,6 @@
 import ArgumentParser
 import CelerCore
+import CelerGPU
 import CelerHarness
 import CelerWorkloads
 import Foundation
@@ -51,6 +52,12 @@ struct MachineCommand: ParsableCommand {
         } else {
             print(MachineStore.describe(ceilings))
             print("(\(source))")
+            if GPU.availability.isAvailable {  // the GPU, when there is one (celer gpu has the details)
+                for line in GPUReport.lines() where line.hasPrefix("device") { print("GPU \(line)") }
+                if let bandwidth = GPUCeilings.shared.bandwidth() {
+                    print("GPU bandwidth: \(Int(bandwidth / 1e9)) GB/s (device-to-device copy, read + write)")
+                }
+            }
         }
     }
 }
