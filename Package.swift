@@ -28,6 +28,14 @@ let package = Package(
         .library(name: "CelerPlot", targets: ["CelerPlot"]),
         .library(name: "CelerProfile", targets: ["CelerProfile"]),
         .library(name: "CelerWorkloads", targets: ["CelerWorkloads"]),
+        .library(name: "CelerMPI", targets: ["CelerMPI"]),
+        .executable(name: "celer-mpi-selftest", targets: ["celer-mpi-selftest"]),
+    ],
+    // `swift build --traits MPI` turns on the distributed backend (CelerMPI,
+    // docs/distributed.md); the default build needs no MPI installed.
+    traits: [
+        .trait(name: "MPI", description: "CelerMPI on the system's MPI library (pkg-config ompi-c; apt libopenmpi-dev)"),
+        .default(enabledTraits: []),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,6 +47,9 @@ let package = Package(
         .systemLibrary(name: "CCelerSystem"),
         // Counting malloc/free wrappers (compiled C) for CelerProfile's memory profiler.
         .target(name: "_CelerMallocCounter"),
+        // MPI's handle macros as static inline functions (Open MPI and MPICH); only with the MPI trait.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev", "openmpi-bin"]), .brew(["open-mpi"])]),
 
         .target(name: "CelerCore", dependencies: ["CCelerSystem"], swiftSettings: simd),
         .target(name: "CelerParallel", dependencies: ["CelerCore"], swiftSettings: simd),
@@ -52,6 +63,11 @@ let package = Package(
             "CelerCore", "CelerParallel", "CelerArray",
             .product(name: "Numerics", package: "swift-numerics"),
         ], swiftSettings: simd),
+        .target(name: "CelerMPI", dependencies: [
+            "CelerCore", "CelerArray",
+            .target(name: "CMPI", condition: .when(traits: ["MPI"])),
+        ], swiftSettings: simd),
+        .executableTarget(name: "celer-mpi-selftest", dependencies: ["CelerMPI", "CelerArray"]),
         .executableTarget(name: "celer", dependencies: [
             "CelerCore", "CelerParallel", "CelerArray", "CelerPlot", "CelerProfile", "CelerWorkloads",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -64,5 +80,6 @@ let package = Package(
         .testTarget(name: "CelerProfileTests", dependencies: ["CelerProfile"]),
         .testTarget(name: "CelerWorkloadsTests", dependencies: ["CelerWorkloads"]),
         .testTarget(name: "CelerCLITests", dependencies: ["celer"]),
+        .testTarget(name: "CelerMPITests", dependencies: ["CelerMPI", "celer-mpi-selftest"]),
     ]
 )
