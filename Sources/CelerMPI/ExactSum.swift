@@ -28,6 +28,12 @@ public struct ExactSum: Sendable, Equatable {
             var y = partials[j]
             if abs(x) < abs(y) { swap(&x, &y) }
             let hi = x + y
+            if !hi.isFinite {
+                // The total left the range of doubles: it is ±inf from here on.
+                special += hi
+                partials.removeAll()
+                return
+            }
             let lo = y - (hi - x)
             if lo != 0 { partials[i] = lo; i += 1 }
             x = hi
