@@ -3,7 +3,9 @@
 // Celer: high-performance numerical computing for Swift on Linux.
 //
 // Imports flow one way:
-//   CelerCore ← CelerParallel ← CelerArray ← CelerWorkloads ← celer
+//   CelerCore ← CelerParallel ← CelerHarness (the case-study contract, no workload)
+//   CelerCore ← CelerParallel ← CelerArray ← CelerWorkloads (algorithms, CPU schedules) ← celer
+//   CelerHarness ← CelerWorkloads;  backends (GPU, MPI) ← the registry in celer
 //   CelerCore ← CelerPlot ← CelerProfile ← celer
 //
 // Wide SIMD: a default Swift release build targets baseline x86-64 (SSE2), which
@@ -27,6 +29,7 @@ let package = Package(
         .library(name: "CelerArray", targets: ["CelerArray"]),
         .library(name: "CelerPlot", targets: ["CelerPlot"]),
         .library(name: "CelerProfile", targets: ["CelerProfile"]),
+        .library(name: "CelerHarness", targets: ["CelerHarness"]),
         .library(name: "CelerWorkloads", targets: ["CelerWorkloads"]),
         .library(name: "CelerMPI", targets: ["CelerMPI"]),
         .executable(name: "celer-mpi-selftest", targets: ["celer-mpi-selftest"]),
@@ -59,8 +62,9 @@ let package = Package(
         ], swiftSettings: simd),
         .target(name: "CelerPlot", dependencies: ["CelerCore", "CZlib"], swiftSettings: simd),
         .target(name: "CelerProfile", dependencies: ["CelerCore", "CelerPlot", "CCelerSystem", "_CelerMallocCounter"], swiftSettings: simd),
+        .target(name: "CelerHarness", dependencies: ["CelerCore", "CelerParallel"], swiftSettings: simd),
         .target(name: "CelerWorkloads", dependencies: [
-            "CelerCore", "CelerParallel", "CelerArray",
+            "CelerCore", "CelerParallel", "CelerArray", "CelerHarness",
             .product(name: "Numerics", package: "swift-numerics"),
         ], swiftSettings: simd),
         .target(name: "CelerMPI", dependencies: [
@@ -69,7 +73,7 @@ let package = Package(
         ], swiftSettings: simd),
         .executableTarget(name: "celer-mpi-selftest", dependencies: ["CelerMPI", "CelerArray"]),
         .executableTarget(name: "celer", dependencies: [
-            "CelerCore", "CelerParallel", "CelerArray", "CelerPlot", "CelerProfile", "CelerWorkloads",
+            "CelerCore", "CelerParallel", "CelerArray", "CelerPlot", "CelerProfile", "CelerHarness", "CelerWorkloads",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: simd),
 
@@ -78,7 +82,8 @@ let package = Package(
         .testTarget(name: "CelerArrayTests", dependencies: ["CelerArray", "CelerParallel"]),
         .testTarget(name: "CelerPlotTests", dependencies: ["CelerPlot"]),
         .testTarget(name: "CelerProfileTests", dependencies: ["CelerProfile"]),
-        .testTarget(name: "CelerWorkloadsTests", dependencies: ["CelerWorkloads"]),
+        .testTarget(name: "CelerHarnessTests", dependencies: ["CelerHarness"]),
+        .testTarget(name: "CelerWorkloadsTests", dependencies: ["CelerWorkloads", "CelerHarness"]),
         .testTarget(name: "CelerCLITests", dependencies: ["celer"]),
         .testTarget(name: "CelerMPITests", dependencies: ["CelerMPI", "celer-mpi-selftest"]),
     ]

@@ -155,14 +155,6 @@ public struct MachineCeilings: Codable, Sendable, Equatable {
     }
 }
 
-/// Runs `body` with `Parallel.threadCount` set to `threads`, then restores it.
-func withThreadCount<R>(_ threads: Int, _ body: () -> R) -> R {
-    let saved = Parallel.threadCount
-    try? Parallel.setThreadCount(threads)
-    defer { try? Parallel.setThreadCount(saved) }
-    return body()
-}
-
 /// The FMA peak probe: twelve independent chains of fused multiply-adds on
 /// 4-wide vectors (enough to cover latency × issue width of current x86
 /// cores). `addingProduct` lowers to `vfmadd…pd` with `-target-cpu haswell`;
@@ -204,7 +196,7 @@ enum FMAProbe {
         let its = iterations
         var best = 0.0
         for _ in 0..<max(1, trials) {
-            let elapsed = withThreadCount(threads) {
+            let elapsed = Parallel.withThreadCount(threads) {
                 measureSeconds {
                     parallelFor(0..<threads, schedule: .static) { r in
                         for _ in r { blackHole(chains(iterations: its, seed: 1)) }
@@ -276,7 +268,7 @@ final class StreamProbe {
         let pc = UncheckedSendable(c.pointer), ps = UncheckedSendable(sums.pointer)
         let n = self.n
         var best: [Kernel: Double] = [:]
-        withThreadCount(threads) {
+        Parallel.withThreadCount(threads) {
             for _ in 0..<max(1, trials) {
                 for kernel in Kernel.allCases {
                     let seconds = measureSeconds {
@@ -323,7 +315,7 @@ final class StreamProbe {
     static func copy(_ src: UnsafeMutablePointer<Double>, _ dst: UnsafeMutablePointer<Double>,
                      _ r: Range<Int>, streaming: Bool) {
         let s = UnsafePointer(src + r.lowerBound)
-        storeSIMD4(count: r.count, to: dst + r.lowerBound, streaming: streaming,
+        StreamingStore.storeSIMD4(count: r.count, to: dst + r.lowerBound, streaming: streaming,
                    vector: { s.load4($0) }, scalar: { s[$0] })
         if streaming { StreamingStore.fence() }
     }
@@ -334,7 +326,7 @@ final class StreamProbe {
                       _ c: UnsafeMutablePointer<Double>, _ r: Range<Int>, streaming: Bool) {
         let pb = UnsafePointer(b + r.lowerBound), pc = UnsafePointer(c + r.lowerBound)
         let s = 3.0, s4 = SIMD4<Double>(repeating: 3)
-        storeSIMD4(count: r.count, to: a + r.lowerBound, streaming: streaming,
+        StreamingStore.storeSIMD4(count: r.count, to: a + r.lowerBound, streaming: streaming,
                    vector: { pb.load4($0) + s4 * pc.load4($0) }, scalar: { pb[$0] + s * pc[$0] })
         if streaming { StreamingStore.fence() }
     }
