@@ -72,8 +72,13 @@ let package = Package(
             .target(name: "CMPI", condition: .when(traits: ["MPI"])),
         ], swiftSettings: simd),
         .executableTarget(name: "celer-mpi-selftest", dependencies: ["CelerMPI", "CelerArray"]),
+        // The MPI rungs of the case studies and `celer mpi-worker` (docs/distributed.md).
+        .target(name: "CelerDistributed", dependencies: [
+            "CelerCore", "CelerParallel", "CelerArray", "CelerHarness", "CelerWorkloads", "CelerMPI",
+        ], swiftSettings: simd),
         .executableTarget(name: "celer", dependencies: [
             "CelerCore", "CelerParallel", "CelerArray", "CelerPlot", "CelerProfile", "CelerHarness", "CelerWorkloads",
+            "CelerDistributed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: simd),
 
@@ -85,6 +90,6 @@ let package = Package(
         .testTarget(name: "CelerHarnessTests", dependencies: ["CelerHarness"]),
         .testTarget(name: "CelerWorkloadsTests", dependencies: ["CelerWorkloads", "CelerHarness"]),
         .testTarget(name: "CelerCLITests", dependencies: ["celer"]),
-        .testTarget(name: "CelerMPITests", dependencies: ["CelerMPI", "celer-mpi-selftest"]),
+        .testTarget(name: "CelerMPITests", dependencies: ["CelerMPI", "celer-mpi-selftest", "CelerDistributed"]),
     ]
 )

@@ -72,12 +72,13 @@ enum Selftest {
     ])
     func failedRankEndsTheJob(_ fault: String, _ line: String) throws {
         let r = try Selftest.mpirun(ranks: 3, ["--fault", fault], limit: 30)
-        #expect(r.status != 0 && r.status != 124 && r.status != 137, "status \(r.status) after \(r.seconds) s:\n\(r.output)")
+        // 124: timeout stopped it (a hang). 137 is also what mpirun returns for a rank killed by SIGKILL, hence the time check.
+        #expect(r.status != 0 && r.status != 124, "status \(r.status) after \(r.seconds) s:\n\(r.output)")
         #expect(r.output.contains(line), "no line naming rank 2:\n\(r.output)")
         let expected = ["exit": "exited with status 3", "throw": "error: injected failure", "crash": "fatal signal SIG", "kill": "signal 9"][fault]!
         #expect(r.output.contains(expected), "\(r.output)")
-        #expect(r.seconds < 30)
-        let ps = try Selftest.run(["pgrep", "-f", "celer-mpi-selftest --fault"], limit: 5)
+        #expect(r.seconds < 25, "the job took \(r.seconds) s to end")
+        let ps = try Selftest.run(["pgrep", "-f", "[c]eler-mpi-selftest --fault"], limit: 5)
         #expect(ps.status == 1, "ranks left running: \(ps.output)")
     }
 
