@@ -90,6 +90,6 @@ let package = Package(
         .testTarget(name: "CelerHarnessTests", dependencies: ["CelerHarness"]),
         .testTarget(name: "CelerWorkloadsTests", dependencies: ["CelerWorkloads", "CelerHarness"]),
         .testTarget(name: "CelerCLITests", dependencies: ["celer"]),
-        .testTarget(name: "CelerMPITests", dependencies: ["CelerMPI", "celer-mpi-selftest", "CelerDistributed"]),
+        .testTarget(name: "CelerMPITests", dependencies: ["CelerMPI", "celer-mpi-selftest", "CelerDistributed", "celer"]),
     ]
 )
