@@ -52,14 +52,22 @@ fi
 [ $(( $(date +%s) - t0 )) -lt 60 ] || { echo "mpi: the killed job hung" >&2; exit 1; }
 grep -q "process rank 2" "$log" || { cat "$log"; echo "mpi: no line naming rank 2" >&2; exit 1; }
 
-step "an unreachable host is an error, not a hang"
+step "an unreachable host (its link down) is an error within seconds, not a hang"
+ip link set celerve3 down
 t0=$(date +%s)
-if OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 60 mpirun --host celer-n1,celer-n9 -n 2 \
-      --mca plm_rsh_agent "$PWD/.ci/mpi-netns-agent.sh" --mca oob_tcp_if_include 10.77.0.0/24 \
-      "$bin/celer-mpi-selftest" > "$log" 2>&1; then
+if timeout 60 .ci/mpi-hosts.sh mpirun -n 3 "$bin/celer-mpi-selftest" > "$log" 2>&1; then
+    echo "mpi: a job on an unreachable host exited 0" >&2; exit 1
+fi
+[ $(( $(date +%s) - t0 )) -lt 60 ] || { echo "mpi: the job on an unreachable host hung" >&2; exit 1; }
+grep -q "unable to complete a TCP connection" "$log" || { cat "$log"; echo "mpi: no TCP connection error" >&2; exit 1; }
+ip link set celerve3 up
+
+step "a host that does not exist is an error"
+if timeout 60 mpirun --host celer-n1,celer-n9 -n 2 --mca plm_rsh_agent "$PWD/.ci/mpi-netns-agent.sh" \
+      --mca oob_tcp_if_include 10.77.0.0/24 "$bin/celer-mpi-selftest" > "$log" 2>&1; then
     echo "mpi: a job on a missing host exited 0" >&2; exit 1
 fi
-[ $(( $(date +%s) - t0 )) -lt 60 ] || { echo "mpi: the job on a missing host hung" >&2; exit 1; }
+grep -q 'Cannot open network namespace "celer-n9"' "$log" || { cat "$log"; echo "mpi: no line naming the missing host" >&2; exit 1; }
 
 step "celer compare: the MPI rungs across the hosts"
 hostlist=celer-n1,celer-n2,celer-n3

@@ -138,13 +138,11 @@ import CelerMPI
     @Test func mpiRowsInCompare() throws {
         #if MPI
         let r = try celer(["compare", "julia", "laplacian", "--size", "small", "--repeat", "1", "--warmup", "0",
-                           "--variant", "simd,mpi-rows,mpi-jobs", "--ranks", "3"], limit: 300)
+                           "--variant", "simd,mpi-rows,mpi-jobs", "--ranks", "3"], limit: 400)
         #expect(r.status == 0, "\(r.output)")
         let rows = r.output.split(separator: "\n").filter { $0.contains("mpi 3×1") }
         #expect(rows.count == 3, "\(r.output)")
         #expect(rows.allSatisfy { $0.hasSuffix("OK") }, "\(r.output)")
-        let tooMany = try celer(["compare", "laplacian", "--size", "5,5", "--variant", "simd,mpi-rows", "--ranks", "4", "--repeat", "1"])
-        #expect(tooMany.output.contains("--ranks 4 is more than the 3 output rows of laplacian; use at most 3"), "\(tooMany.output)")
         #endif
         // Without the trait the skipped row's text is checked in-process
         // (rungsRefuseWithTheReason): a compare run here costs a minute of ceilings.
