@@ -45,6 +45,14 @@ let package = Package(
         // `celer lprof run` preloads this into the program it profiles.
         .library(name: "CelerLprofPreload", type: .dynamic, targets: ["_CelerLprofPreload"]),
         .library(name: "CelerGPU", targets: ["CelerGPU"]),
+        .library(name: "CelerMPI", targets: ["CelerMPI"]),
+        .executable(name: "celer-mpi-selftest", targets: ["celer-mpi-selftest"]),
+    ],
+    // `swift build --traits MPI` turns on the distributed backend (CelerMPI,
+    // docs/distributed.md); the default build needs no MPI installed.
+    traits: [
+        .trait(name: "MPI", description: "CelerMPI on the system's MPI library (pkg-config ompi-c; apt libopenmpi-dev)"),
+        .default(enabledTraits: []),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -62,7 +70,10 @@ let package = Package(
         .target(name: "_CelerLprofPreload"),
         // Test programs for the sampling profiler and `celer annotate`.
         .executableTarget(name: "celer-lprof-demo", path: "Tests/LprofDemo",
-                          swiftSettings: [.unsafeFlags(["-O", "-g"])]),
+                          swiftSettings: isVersionedDependency ? [] : [.unsafeFlags(["-O", "-g"])]),
+        // MPI's handle macros as static inline functions (Open MPI and MPICH); only with the MPI trait.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev", "openmpi-bin"]), .brew(["open-mpi"])]),
 
         .target(name: "CelerCore", dependencies: ["CCelerSystem"], swiftSettings: simd),
         .target(name: "CelerParallel", dependencies: ["CelerCore"], swiftSettings: simd),
@@ -82,9 +93,18 @@ let package = Package(
             "CelerCore", "CelerArray", "CelerHarness", "CelerWorkloads", "CCelerSystem",
             .product(name: "Numerics", package: "swift-numerics"),
         ], swiftSettings: simd),
+        .target(name: "CelerMPI", dependencies: [
+            "CelerCore", "CelerArray",
+            .target(name: "CMPI", condition: .when(traits: ["MPI"])),
+        ], swiftSettings: simd),
+        .executableTarget(name: "celer-mpi-selftest", dependencies: ["CelerMPI", "CelerArray"]),
+        // The MPI rungs of the case studies and `celer mpi-worker` (docs/distributed.md).
+        .target(name: "CelerDistributed", dependencies: [
+            "CelerCore", "CelerParallel", "CelerArray", "CelerHarness", "CelerWorkloads", "CelerMPI",
+        ], swiftSettings: simd),
         .executableTarget(name: "celer", dependencies: [
             "CelerCore", "CelerParallel", "CelerArray", "CelerPlot", "CelerProfile", "CelerHarness", "CelerWorkloads",
-            "CelerGPU",
+            "CelerGPU", "CelerDistributed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: simd),
 
@@ -101,5 +121,6 @@ let package = Package(
             "CelerGPU", "CelerArray", "CelerHarness", "CelerWorkloads",
             .product(name: "Numerics", package: "swift-numerics"),
         ]),
+        .testTarget(name: "CelerMPITests", dependencies: ["CelerMPI", "celer-mpi-selftest", "CelerDistributed", "celer"]),
     ]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CelerCore
+import CelerDistributed
 import CelerParallel
 #if canImport(Glibc)
 import Glibc
@@ -17,7 +18,7 @@ struct Celer: ParsableCommand {
             """,
         subcommands: [CompareCommand.self, MachineCommand.self, RenderCommand.self,
                       TimeitCommand.self, MprofCommand.self, ProfileCommand.self,
-                      LprofCommand.self, AnnotateCommand.self, GPUCommand.self])
+                      LprofCommand.self, AnnotateCommand.self, GPUCommand.self, MPIWorkerCommand.self])
 
     /// The one exit-status contract of every `celer` command, in one place:
     /// ArgumentParser's own errors (unknown option, missing value, bad
@@ -27,6 +28,12 @@ struct Celer: ParsableCommand {
     /// still print the help text on stdout and exit 0; an `ExitCode` a
     /// command throws (after printing its own message) is passed on.
     static func main() {
+        // The ranks of an MPI rung run `celer mpi-worker …`; it owns the
+        // process from here (MPI_Init to MPI_Finalize or MPI_Abort).
+        let args = CommandLine.arguments
+        if args.count > 1 && args[1] == "mpi-worker" {
+            MPIWorker.main(Array(args.dropFirst(2)))
+        }
         if let problem = Parallel.environmentError {
             printError("celer: warning: \(problem)")
         }
@@ -101,4 +108,16 @@ struct Celer: ParsableCommand {
         let trimmed = text.hasPrefix("Error: ") ? String(text.dropFirst(7)) : text
         return trimmed.split(separator: "\n").first.map(String.init)?.trimmingSpaces() ?? "bad input"
     }
+}
+
+/// `celer mpi-worker`: listed for `--help`; `Celer.main` runs it before
+/// argument parsing (its arguments are the worker's own key=value pairs).
+struct MPIWorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mpi-worker",
+        abstract: "What each MPI rank runs for 'celer compare --ranks N' (not run by hand; docs/distributed.md).")
+
+    @Argument(parsing: .allUnrecognized) var arguments: [String] = []
+
+    func run() throws { MPIWorker.main(arguments) }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CelerCore
+import CelerDistributed
 import CelerParallel
 import CelerHarness
 import CelerWorkloads
@@ -77,11 +78,27 @@ struct CompareCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Write DIR/report.md with the tables, a speed-up chart and the machine.", valueName: "DIR"))
     var report: String?
 
+    @Option(parsing: .unconditional, help: "Run the MPI rungs on N ranks (needs swift build --traits MPI; docs/distributed.md).")
+    var ranks: String?
+
+    @Option(name: .customLong("threads-per-rank"), parsing: .unconditional, help: "MPI rungs: threads inside each rank (default 1).")
+    var threadsPerRank: String?
+
+    @Option(parsing: .unconditional, help: "MPI rungs: hosts for mpirun, HOST[:SLOTS][,…].")
+    var hosts: String?
+
+    @Option(parsing: .unconditional, help: "MPI rungs: an mpirun hostfile.")
+    var hostfile: String?
+
+    @Option(parsing: .unconditional, help: "MPI rungs: the launcher instead of mpirun, e.g. 'srun' (-n N is appended).")
+    var mpirun: String?
+
     var raw: CompareOptions.Raw {
         CompareOptions.Raw(names: names, size: size, limit: limit, countOnly: countOnly, region: region, c: c,
                            maxiter: maxiter, steps: steps, variant: variant, repeats: repeatCount,
                            warmup: warmup, threads: threads, budget: timeBudget, peerMaxRun: peerMaxRun,
-                           format: format, report: report, quick: DocsQuick.isOn)
+                           format: format, report: report, quick: DocsQuick.isOn, ranks: ranks,
+                           threadsPerRank: threadsPerRank, hosts: hosts, hostfile: hostfile, mpirun: mpirun)
     }
 
     func run() throws {
@@ -90,6 +107,7 @@ struct CompareCommand: ParsableCommand {
             print(CompareRun.listing(options.studies), terminator: "")
             return
         }
+        MPILaunch.configured = options.mpi
         let status = try CompareRun(options: options, peers: peers).execute()
         if status != 0 { throw ExitCode(status) }
     }

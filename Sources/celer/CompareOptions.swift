@@ -1,4 +1,5 @@
 import CelerCore
+import CelerDistributed
 import CelerHarness
 import CelerWorkloads
 
@@ -26,6 +27,11 @@ struct CompareOptions {
         var report: String? = nil
         /// `CELER_DOCS_QUICK` is set (`DocsQuick`).
         var quick = false
+        var ranks: String? = nil
+        var threadsPerRank: String? = nil
+        var hosts: String? = nil
+        var hostfile: String? = nil
+        var mpirun: String? = nil
     }
 
     var studies: [AnyCaseStudy] = Registry.studies
@@ -37,6 +43,8 @@ struct CompareOptions {
     var peerMaxRun = 10.0
     var format = ComparisonFormat.table
     var reportDirectory: String? = nil
+    /// `--ranks N …`: how the MPI rungs are launched (nil: they are skipped).
+    var mpi: MPILaunch? = nil
 
     static let maxThreads = 1024
 
@@ -90,6 +98,8 @@ struct CompareOptions {
             guard !s.isEmpty else { throw CelerError.invalidOption("--report", s, allowed: "give a directory path") }
             o.reportDirectory = s
         }
+        o.mpi = try MPILaunch.parse(ranks: raw.ranks, threadsPerRank: raw.threadsPerRank, hosts: raw.hosts,
+                                    hostfile: raw.hostfile, mpirun: raw.mpirun, settings: o.settings)
         if let s = raw.variant {
             let names = s.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingSpaces() }
             guard !names.isEmpty, !names.contains(where: \.isEmpty) else {
