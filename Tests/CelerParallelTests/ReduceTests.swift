@@ -69,14 +69,14 @@ import Testing
         #expect(loop == 1)
     }
 
-    @Test func pairwiseSumOfSmallInputs() {
-        #expect(pairwiseSum(UnsafeBufferPointer<Double>(start: nil, count: 0)) == 0)
-        #expect([1.0, 2, 3].withUnsafeBufferPointer { pairwiseSum($0) } == 6)
+    @Test func simdPairwiseSumOfSmallInputs() {
+        #expect(simdPairwiseSum(UnsafeBufferPointer<Double>(start: nil, count: 0)) == 0)
+        #expect([1.0, 2, 3].withUnsafeBufferPointer { simdPairwiseSum($0) } == 6)
         #expect(parallelSum([]) == 0)
         // One block: the parallel sum is the pairwise sum of the block.
         var random = TestRandom(seed: 9)
         let values = (0..<4000).map { _ in random.wide() }
-        #expect(values.withUnsafeBufferPointer { pairwiseSum($0) }.bitPattern == parallelSum(values).bitPattern)
+        #expect(values.withUnsafeBufferPointer { simdPairwiseSum($0) }.bitPattern == parallelSum(values).bitPattern)
     }
 
     @Test func treeReduceIsIndependentOfThreads() {

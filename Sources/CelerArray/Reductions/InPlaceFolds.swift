@@ -87,7 +87,7 @@ extension NDArray {
                     for i in 0..<n { (buffer + filled + i).initialize(to: T.ndConverted(from: q[i &* step])) }
                     filled += n
                 }
-                return pairwiseSum(UnsafePointer(buffer), filled, 1)
+                return numpyPairwiseSum(UnsafePointer(buffer), filled, 1)
             }
             var total = T.ndZero
             for s in sums { total = T.ndAdd(total, s) }

@@ -5,9 +5,20 @@ import CelerParallel
 // Celer's sums equal `np.sum` bit for bit; and its parallel form, which
 // splits at the same points and so gives the same bits on any thread count.
 
-/// NumPy's pairwise summation of `p[0], p[stride], …, p[(n−1)·stride]`.
+/// The sum of `p[0], p[stride], …, p[(n−1)·stride]` with the additions in
+/// NumPy's order (its `pairwise_sum`), so that it equals NumPy's bit for bit:
+/// - `n < 8`: `((0 + x₀) + x₁) + …`, one element at a time;
+/// - `8 ≤ n ≤ 128`: eight interleaved accumulators `rⱼ = xⱼ`, then
+///   `rⱼ += x₈ₖ₊ⱼ` for each later whole group of 8, combined as
+///   `((r₀ + r₁) + (r₂ + r₃)) + ((r₄ + r₅) + (r₆ + r₇))`, then the last
+///   `n mod 8` elements added one at a time;
+/// - `n > 128`: the sum of the first `h` elements plus the sum of the rest,
+///   `h` being `n / 2` rounded down to a multiple of 8, recursively.
+/// The order depends on `n` only (not on `stride` or the thread count).
+/// CelerParallel's `simdPairwiseSum` is a different order (16 lanes, halves at
+/// multiples of 16), so the two give different last bits for the same input.
 @inlinable
-public func pairwiseSum<T: NDArrayNumeric>(_ p: UnsafePointer<T>, _ n: Int, _ stride: Int) -> T {
+public func numpyPairwiseSum<T: NDArrayNumeric>(_ p: UnsafePointer<T>, _ n: Int, _ stride: Int) -> T {
     if n < 8 {
         var r = T.ndZero
         for i in 0..<n { r = T.ndAdd(r, p[i &* stride]) }
@@ -42,15 +53,18 @@ public func pairwiseSum<T: NDArrayNumeric>(_ p: UnsafePointer<T>, _ n: Int, _ st
     }
     var half = n / 2
     half -= half % 8
-    return T.ndAdd(pairwiseSum(p, half, stride), pairwiseSum(p + half &* stride, n - half, stride))
+    return T.ndAdd(numpyPairwiseSum(p, half, stride), numpyPairwiseSum(p + half &* stride, n - half, stride))
 }
 
-/// `pairwiseSum` of a contiguous run, with the top levels of its recursion
-/// run on different threads: the same splits, so the same result.
+/// `numpyPairwiseSum(p, n, 1)`, bit for bit, with the top levels of its
+/// recursion run on different threads: the same splits and the same order of
+/// additions (the leaves' sums are combined by the same tree), so the result
+/// does not depend on the thread count. One thread below
+/// `StridedLoop.parallelThreshold` elements.
 @inlinable
-public func parallelPairwiseSum<T: NDArrayNumeric>(_ p: UnsafePointer<T>, _ n: Int) -> T {
+public func parallelNumpyPairwiseSum<T: NDArrayNumeric>(_ p: UnsafePointer<T>, _ n: Int) -> T {
     let threads = Parallel.threadCount
-    if threads <= 1 || n < StridedLoop.parallelThreshold { return pairwiseSum(p, n, 1) }
+    if threads <= 1 || n < StridedLoop.parallelThreshold { return numpyPairwiseSum(p, n, 1) }
     // Leaves of the recursion at the depth that gives at least `threads` pieces.
     var depth = 0
     while (1 << depth) < threads { depth += 1 }
@@ -67,7 +81,7 @@ public func parallelPairwiseSum<T: NDArrayNumeric>(_ p: UnsafePointer<T>, _ n: I
     partial.withUnsafeMutableBufferPointer { out in
         let out = UncheckedSendable(out)
         parallelFor(0..<leaves.count, schedule: .dynamic(1)) { r in
-            for l in r { out.value[l] = pairwiseSum(p + leaves[l].start, leaves[l].count, 1) }
+            for l in r { out.value[l] = numpyPairwiseSum(p + leaves[l].start, leaves[l].count, 1) }
         }
     }
     var next = 0

@@ -44,7 +44,7 @@ extension ReductionKernel {
 extension AddKernel: ReductionKernel {
     @inlinable
     public func reduce(_ p: UnsafePointer<Element>, _ n: Int, _ stride: Int) -> Element {
-        pairwiseSum(p, n, stride)
+        numpyPairwiseSum(p, n, stride)
     }
     /// Pairwise sums split only at their own split points (see `sum()`).
     @inlinable public var isExactlySplittable: Bool { false }
@@ -166,8 +166,8 @@ extension NDArray where Element: NDArrayNumeric {
         return withExtendedLifetime(self) { () -> Element in
             let first = UnsafePointer(baseAddress)
             if loopShape.count == 1 {
-                if steps[0] == 1 { return Element.ndAdd(.ndZero, parallelPairwiseSum(first, n)) }
-                return Element.ndAdd(.ndZero, pairwiseSum(first, n, steps[0]))
+                if steps[0] == 1 { return Element.ndAdd(.ndZero, parallelNumpyPairwiseSum(first, n)) }
+                return Element.ndAdd(.ndZero, numpyPairwiseSum(first, n, steps[0]))
             }
             let runLength = loopShape[0], runs = n / runLength
             // Offsets of the runs, in odometer order over the outer dimensions.
@@ -195,7 +195,7 @@ extension NDArray where Element: NDArrayNumeric {
                 let out = UncheckedSendable(out)
                 let work = { (range: Range<Int>) in
                     if runLength > bufferSize {
-                        for r in range { out.value[r] = pairwiseSum(first + offsets[r], runLength, step) }
+                        for r in range { out.value[r] = numpyPairwiseSum(first + offsets[r], runLength, step) }
                         return
                     }
                     let buffer = UnsafeMutablePointer<Element>.allocate(capacity: runsPerBuffer * runLength)
@@ -208,7 +208,7 @@ extension NDArray where Element: NDArrayNumeric {
                             for i in 0..<runLength { (buffer + filled + i).initialize(to: src[i * step]) }
                             filled += runLength
                         }
-                        out.value[k] = pairwiseSum(UnsafePointer(buffer), filled, 1)
+                        out.value[k] = numpyPairwiseSum(UnsafePointer(buffer), filled, 1)
                     }
                 }
                 if n < StridedLoop.parallelThreshold { work(0..<buffers) } else {
@@ -475,7 +475,7 @@ extension NDArray {
     @inlinable
     func squaredDeviationSum<T: NDArrayFloatingPoint>(mean: T) -> T {
         let x = squaredDeviations(mean: NDArray<T>(scalar: mean))
-        return withExtendedLifetime(x) { T.ndAdd(.ndZero, parallelPairwiseSum(x.storage.pointer, x.count)) }
+        return withExtendedLifetime(x) { T.ndAdd(.ndZero, parallelNumpyPairwiseSum(x.storage.pointer, x.count)) }
     }
 
     @inlinable
