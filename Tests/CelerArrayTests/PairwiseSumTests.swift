@@ -1,7 +1,7 @@
 import CelerArray
-import CelerCore
 import CelerParallel
 import Testing
+import _CelerTestSupport
 
 // The two pairwise sums against references written from their doc comments:
 // `numpyPairwiseSum` (NumPy's order: 8 accumulators, halves at multiples of
@@ -52,15 +52,11 @@ private func laneOrder(_ x: ArraySlice<Double>) -> Double {
     return (e[0] + e[1]) + tail
 }
 
-/// Values of mixed signs and magnitudes (±[0, 1) · 2^(−20…20)), so that the
+/// `n` values of mixed signs and magnitudes (`TestRandom.wide`), so that the
 /// order of additions shows in the last bits.
 private func wideValues(_ n: Int, seed: UInt64) -> [Double] {
-    let g = SplitMix64(seed: seed)
-    return (0..<n).map { k in
-        let bits = g.bits(2 * k + 1)
-        let sign: Double = bits & 1 == 0 ? 1 : -1
-        return sign * g.uniform(2 * k) * Double(sign: .plus, exponent: Int(bits % 41) - 20, significand: 1)
-    }
+    var rng = TestRandom(seed)
+    return (0..<n).map { _ in rng.wide() }
 }
 
 @Suite struct PairwiseSumTests {
