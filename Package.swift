@@ -9,13 +9,24 @@
 //   CelerCore ← CelerPlot ← CelerProfile ← celer
 //
 // Wide SIMD: a default Swift release build targets baseline x86-64 (SSE2), which
-// halves the speed of SIMD8<Double> kernels. Release builds of this package pass
-// `-target-cpu haswell` (AVX2 + FMA instructions, any x86-64 CPU since 2013).
-// Swift does not contract a*b+c into FMA, so results stay bit-reproducible.
+// halves the speed of SIMD8<Double> kernels. When Celer is the root package (or
+// a local path dependency), release builds pass `-target-cpu haswell` (AVX2 + FMA
+// instructions, any x86-64 CPU since 2013). Swift does not contract a*b+c into
+// FMA, so results stay bit-reproducible.
+//
+// SwiftPM refuses unsafe flags in a package used as a versioned dependency, so
+// when this manifest is evaluated as a checkout of one (under `…/checkouts/`),
+// it leaves them out: dependants get a portable baseline build with the same
+// results (scripts/check-consumer.sh builds such a dependant in CI). They can
+// pass `-Xswiftc -target-cpu -Xswiftc haswell` themselves for the wide build.
 // See README "Wide SIMD and depending on Celer".
 import PackageDescription
 
-let simd: [SwiftSetting] = [
+/// Whether this manifest is being evaluated for a source-control checkout
+/// (a versioned dependency of another package) rather than as the root.
+let isVersionedDependency = Context.packageDirectory.contains("/checkouts/")
+
+let simd: [SwiftSetting] = isVersionedDependency ? [] : [
     .unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux], configuration: .release)),
 ]
 
