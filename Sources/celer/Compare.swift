@@ -156,7 +156,8 @@ struct CompareRun {
             } else if variants?.isEmpty != true {
                 do {
                     celerRows = try Harness.run(study, variants: variants, settings: options.settings,
-                                                ceilings: ceilings, progress: progress)
+                                                ceilings: CeilingSources([ceilings] + Registry.ceilingSources),
+                                                progress: progress)
                 } catch { harnessPrintError(error); throw ExitCode(2) }
             }
             rows += celerRows
