@@ -27,6 +27,10 @@ let package = Package(
             .product(name: "CelerArray", package: "celer"),
             .product(name: "CelerHarness", package: "celer"),
             .product(name: "CelerWorkloads", package: "celer"),
+            .product(name: "CelerPlot", package: "celer"),
+            .product(name: "CelerProfile", package: "celer"),
+            .product(name: "CelerGPU", package: "celer"),
+            .product(name: "CelerMPI", package: "celer"),
         ]),
     ]
 )
@@ -34,12 +38,19 @@ MANIFEST
 cat > "$work/consumer/Sources/consumer/main.swift" <<'SWIFT'
 import CelerArray
 import CelerCore
+import CelerGPU
 import CelerHarness
+import CelerMPI
+import CelerPlot
+import CelerProfile
 import CelerParallel
 import CelerWorkloads
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Uses each product: an array sum, a parallel loop, and one validated rung.
-let a = NDArray<Int>.arange(0, 1000)
+let a = NDArray<Int64>.arange(0, 1000)
 let total = parallelSum(count: 1000) { Double($0) }
 var options = WorkloadOptions()
 options.preset = .small
