@@ -228,7 +228,7 @@ public enum Harness {
                 guard isSelected else { continue }
                 finish(ComparisonRow(
                     workload: study.name, variant: rung.name, kind: .celer, summary: rung.summary,
-                    parameters: study.parameters, backend: rung.backend == .threads ? .cpu(threads: Parallel.threadCount) : .serial,
+                    parameters: study.parameters, backend: .unavailable(rung.backend, threads: Parallel.threadCount),
                     requestedRuns: requested, expected: expected, reference: reference, skipped: why))
             case .external(let ext):
                 guard isSelected else { continue }
