@@ -34,7 +34,7 @@ public enum Backend: Sendable, Equatable, Hashable, CustomStringConvertible {
         switch self {
         case .serial, .gpu: return 1
         case .threads(let n): return n
-        case .mpi(let r, let t): return r * t
+        case .mpi(let r, let t): return max(1, r * t)
         }
     }
 
