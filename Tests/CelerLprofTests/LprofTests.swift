@@ -181,6 +181,36 @@ enum Built {
         #expect(r.stdout.contains("Hits counted exactly") && r.stdout.contains("300000000"))
     }
 
+    @Test func aFramelessLeafKeepsItsCallerFromTheWordAtSP() throws {
+        let clang = try #require(Toolchain.tool("clang"), "the toolchain's clang")
+        let dir = NSTemporaryDirectory() + "lprof-leaf-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let source = dir + "/leaf.c"
+        try """
+            #include <stdio.h>
+            #include <stdlib.h>
+            __attribute__((noinline)) double inner(long n) { double s = 0; for (long i = 0; i < n; i++) s += 1.0 / (double)(i + 1); return s; }
+            __attribute__((noinline)) double middle(long n) { return inner(n) * 2; }
+            int main(int argc, char **argv) { double s = 0; for (int r = 0; r < 20; r++) s += middle(atol(argv[1])); printf("%f\\n", s); return 0; }
+
+            """.write(toFile: source, atomically: true, encoding: .utf8)
+        let binary = dir + "/leaf"
+        // clang gives the loop-only `inner` no frame even with -fno-omit-frame-pointer.
+        let cc = try Built.run(clang, ["-O2", "-g", "-fno-omit-frame-pointer", "-o", binary, source])
+        #expect(cc.status == 0, "\(cc.stderr)")
+        let out = dir + "/leaf.lprof"
+        let r = try Built.run(Built.celer, ["lprof", "run", "--out", out, "--", binary, "20000000"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let p = try SampleProfile(path: out)
+        let inInner = p.samples.filter { p.logicalStack($0).first?.function == "inner" }
+        #expect(inInner.count > 10)
+        let withCaller = inInner.filter { s in
+            let names = p.logicalStack(s).map(\.function)
+            return names.count > 2 && names[1] == "middle" && names[2] == "main"
+        }
+        #expect(withCaller.count * 10 >= inInner.count * 9, "\(withCaller.count) of \(inInner.count) samples in inner show middle and main")
+    }
+
     @Test func lcovLinesParse() {
         let text = "SF:/a.swift\nDA:3,51414419\nDA:4,0\nend_of_record\nSF:/b.swift\nDA:1,2\nend_of_record\n"
         let hits = Coverage.parseLcov(text, files: ["/a.swift"])
