@@ -31,16 +31,11 @@ sys.path.insert(0, HERE)
 INSTALL = "pip install -r peers/requirements.txt"
 
 # Peers of each workload, in table order: name -> (threaded, factory spec).
-PEERS = {
-    "julia": ["python", "numpy", "numba", "numba-parallel", "cython-prange"],
-    "mandelbrot": ["python", "numpy", "numba", "numba-parallel", "cython-prange"],
-    "sieve": ["python", "numpy", "numba", "numba-parallel", "cython-prange", "primesieve"],
-    "derivative": ["python", "numpy", "numexpr", "numba-parallel", "cython-prange"],
-    "laplacian": ["python", "numpy", "numexpr", "numba-parallel", "cython-prange"],
-    "diffusion": ["python", "numpy", "numba-parallel", "cython-prange"],
-    "add": ["python", "numpy", "numpy-out", "numexpr", "numba-parallel", "cython-prange"],
-}
-THREADED = {"numexpr", "numba-parallel", "cython-prange"}
+# The one peer table (peers.json), shared with celer's Swift side.
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers.json")) as _f:
+    _TABLE = json.load(_f)
+PEERS = _TABLE["workloads"]
+THREADED = set(_TABLE["threaded"])
 
 
 class Budget:
@@ -93,6 +88,9 @@ def factory(workload, impl, p, budget, threads):
     if impl == "cython-prange":
         import impl_cython
         return getattr(impl_cython, workload)(p)
+    if impl in ("cupy", "cupy-kernel", "numba-cuda"):
+        import impl_cupy
+        return impl_cupy.FACTORIES[impl][workload](p)
     raise ValueError(impl)
 
 
@@ -118,6 +116,9 @@ def run_one(workload, impl, p, args):
     except ImportError as e:
         name = getattr(e, "name", None) or str(e)
         hint = INSTALL if name != "primesieve" else "apt-get install libprimesieve-dev; " + INSTALL
+        if impl.startswith("cupy") or impl == "numba-cuda":
+            import impl_cupy
+            hint = impl_cupy.INSTALL_CUPY if impl.startswith("cupy") else impl_cupy.INSTALL_NUMBA_CUDA
         record["skipped"] = "%s not installed (%s)" % (name, hint)
         return record
     except impl_python.OverBudget as e:

@@ -36,7 +36,7 @@ struct AnnotateCommand: ParsableCommand {
     var color = false
 
     func run() throws {
-        try reportingUserErrors("celer annotate") {
+        do {
             guard (function == nil) != (file == nil) else {
                 throw CelerError("annotate", "give exactly one of --function NAME and --file FILE:START-END")
             }

@@ -117,7 +117,7 @@ struct LprofRun: ParsableCommand {
     func run() throws {
         if asksForHelp(command) { print(Celer.helpMessage(for: Self.self)); return }
         var status: Int32 = 0
-        try reportingUserErrors("celer lprof run") {
+        do {
             let argv = try commandAfterTerminator(command)
             guard !argv.isEmpty else { throw CelerError("command", "no program to run; usage: celer lprof run -- PROGRAM ARGS…") }
             guard (1...10_000).contains(hz) else { throw CelerError.invalidOption("--hz", "\(hz)", allowed: "give 1 to 10000 samples per second") }
@@ -208,7 +208,7 @@ struct LprofShow: ParsableCommand {
     @OptionGroup var output: LprofOutputOptions
 
     func run() throws {
-        try reportingUserErrors("celer lprof show") {
+        do {
             try output.check()
             let profile = try SampleProfile(path: file)
             var elf: ELFFile? = nil

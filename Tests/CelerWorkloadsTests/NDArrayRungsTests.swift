@@ -1,10 +1,11 @@
 import CelerArray
 import CelerCore
+import CelerHarness
 @testable import CelerWorkloads
 import Testing
 
 // The ndarray rungs against straightforward loops over the definitions in
-// shared/workloads.md: equal bit for bit (same operations, same order).
+// docs/workloads.md: equal bit for bit (same operations, same order).
 
 @Suite struct NDArrayRungsTests {
     @Test func derivativeMatchesTheLoop() {
