@@ -82,6 +82,41 @@ enum Built {
         }
     }
 
+    /// SIGTERM at its default action: the profile is written and the program
+    /// still dies of the signal. Where the test runner starts children with
+    /// SIGTERM ignored, the program must keep ignoring it and end normally.
+    @Test func aProgramStoppedBySIGTERMStillWritesItsProfile() throws {
+        let out = NSTemporaryDirectory() + "lprof-term-\(getpid()).lprof"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Built.celer)
+        p.arguments = ["lprof", "run", "--out", out, "--", Built.demo, "split", "3"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        // The child inherits this thread's signal mask; the test runner's may block SIGTERM.
+        var unblock = sigset_t(), old = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, &old)
+        defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
+        try p.run()
+        var child: Int32 = 0
+        for _ in 0..<250 where child == 0 {
+            usleep(20_000)
+            let children = (try? String(contentsOfFile: "/proc/\(p.processIdentifier)/task/\(p.processIdentifier)/children", encoding: .utf8)) ?? ""
+            child = children.split(separator: " ").first.flatMap { Int32($0) } ?? 0
+        }
+        try #require(child > 0)
+        let status = (try? String(contentsOfFile: "/proc/\(child)/status", encoding: .utf8)) ?? ""
+        let ignored = status.split(separator: "\n").first { $0.hasPrefix("SigIgn:") }
+            .flatMap { UInt64($0.split(separator: "\t").last ?? "", radix: 16) }.map { $0 & (1 << (UInt64(SIGTERM) - 1)) != 0 } ?? false
+        usleep(1_000_000)
+        kill(child, SIGTERM)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == (ignored ? 0 : 128 + SIGTERM), "SIGTERM ignored: \(ignored)")
+        let profile = try SampleProfile(path: out)
+        #expect(profile.samples.count > 10 && profile.functions().contains { $0.name == "spin(_:_:)" })
+    }
+
     @Test func badInputIsOneLineAndStatusTwo() throws {
         let tmp = NSTemporaryDirectory() + "lprof-bad-\(getpid())"
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
