@@ -176,6 +176,9 @@ final class EscapePart<Rule: EscapeRule>: @unchecked Sendable {
     let image: AlignedBuffer<Int32>
     let blockRows: Int
     let blocks: Int
+    /// Whether rank 0 serves blocks on request (`mpi-jobs`) instead of dealing them.
+    let dynamic: Bool
+    /// The blocks this rank computed in the last run.
     var mine: [Int] = []
 
     init(problem: EscapeProblem, world: Communicator, dynamic: Bool) throws {
@@ -190,7 +193,6 @@ final class EscapePart<Rule: EscapeRule>: @unchecked Sendable {
         blocks = (problem.height + blockRows - 1) / blockRows
         self.dynamic = dynamic
     }
-    let dynamic: Bool
 
     var part: Part {
         Part(run: { [self] in dynamic ? try runJobServer() : runBlockCyclic() },

@@ -134,7 +134,7 @@ extension Communicator {
             throw MPIError(.mismatch, "Communicator.reduce", "ranks reduce different counts: \(counts)")
         }
         let piece = 1 << 16
-        var out: [T] = rank == root ? [] : []
+        var out: [T] = []
         if rank == root { out.reserveCapacity(values.count) }
         var start = 0
         repeat {

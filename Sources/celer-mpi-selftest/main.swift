@@ -4,6 +4,7 @@
 //   mpirun -n 3 .build/debug/celer-mpi-selftest --fault K  one rank fails on purpose:
 //        exit  (exits with status 3), throw (an uncaught error), crash (a Swift
 //        trap), kill (SIGKILL); the job must end within seconds, not hang.
+//   mpirun -n 2 .build/debug/celer-mpi-selftest --pingpong  latency and bandwidth, 8 B … 4 MiB
 //
 // Every test runs on every rank; after each one the ranks agree on the
 // outcome (a max-reduction of their failure flags), so one line per test is
@@ -306,6 +307,77 @@ func runSuite(_ world: Communicator) throws -> Int32 {
     return failed == 0 ? 0 : 1
 }
 
+/// OSU-style ping-pong between ranks 0 and 1: for each size (8 B … 4 MiB,
+/// doubling), 16 untimed round trips, then timed ones
+/// until 0.2 s or 10,000 of them; one-way latency is half a round trip,
+/// bandwidth the size over it. Other ranks wait at the barrier.
+func runPingPong(_ world: Communicator) throws {
+    guard world.size >= 2 else { throw Failure(description: "--pingpong needs 2 ranks or more") }
+    if world.rank == 0 {
+        say("pingpong between \(MPI.processorName()) and rank 1; size, one-way latency, bandwidth")
+    }
+    var size = 8
+    while size <= 4 << 20 {
+        var buffer = [UInt8](repeating: 1, count: size)
+        // 16 untimed round trips first (connections, page faults).
+        try buffer.withUnsafeMutableBufferPointer { (b) throws in
+            for _ in 0 ..< 16 {
+                if world.rank == 0 {
+                    try world.send(UnsafeBufferPointer(b), to: 1, tag: 42)
+                    try world.receive(into: b, from: 1, tag: 43)
+                } else if world.rank == 1 {
+                    try world.receive(into: b, from: 0, tag: 42)
+                    try world.send(UnsafeBufferPointer(b), to: 0, tag: 43)
+                }
+            }
+        }
+        try world.barrier()
+        var trips = 0
+        let t0 = monotonicSeconds()
+        var elapsed = 0.0
+        try buffer.withUnsafeMutableBufferPointer { (b) throws in
+            while true {
+                if world.rank == 0 {
+                    try world.send(UnsafeBufferPointer(b), to: 1, tag: 40)
+                    try world.receive(into: b, from: 1, tag: 41)
+                } else if world.rank == 1 {
+                    try world.receive(into: b, from: 0, tag: 40)
+                    try world.send(UnsafeBufferPointer(b), to: 0, tag: 41)
+                }
+                trips += 1
+                // Rank 0 decides when to stop, every 16 trips: the broadcast adds about
+                // 1/32 of its own cost to each one-way time.
+                if trips % 16 == 0 {
+                    elapsed = monotonicSeconds() - t0
+                    let stop = try world.broadcast(Int32(world.rank == 0 && (elapsed > 0.2 || trips >= 10_000) ? 1 : 0), root: 0)
+                    if stop == 1 { break }
+                }
+            }
+        }
+        let oneWay = (monotonicSeconds() - t0) / Double(2 * trips)
+        if world.rank == 0 {
+            let label = size >= 1 << 20 ? "\(size >> 20) MiB" : size >= 1024 ? "\(size >> 10) KiB" : "\(size) B"
+            let rate = Double(size) / oneWay / 1e6
+            say("pingpong \(label): \(String(format1: oneWay * 1e6)) µs, \(String(format1: rate)) MB/s")
+        }
+        size *= 2
+    }
+}
+
+func monotonicSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
+extension String {
+    /// One decimal place, without Foundation.
+    init(format1 x: Double) {
+        let tenths = Int((x * 10).rounded())
+        self = "\(tenths / 10).\(tenths % 10)"
+    }
+}
+
 enum Fault: String { case exit, `throw`, crash, kill }
 
 func runFault(_ fault: Fault, _ world: Communicator) throws {
@@ -331,17 +403,24 @@ func runFault(_ fault: Fault, _ world: Communicator) throws {
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 var fault: Fault? = nil
-if arguments.count == 2, arguments[0] == "--fault" {
+var pingPong = false
+if arguments == ["--pingpong"] {
+    pingPong = true
+} else if arguments.count == 2, arguments[0] == "--fault" {
     guard let f = Fault(rawValue: arguments[1]) else {
         complain("--fault '\(arguments[1])' is not one of exit, throw, crash, kill")
         exit(2)
     }
     fault = f
 } else if !arguments.isEmpty {
-    complain("unknown arguments \(arguments); usage: celer-mpi-selftest [--fault exit|throw|crash|kill]")
+    complain("unknown arguments \(arguments); usage: celer-mpi-selftest [--fault exit|throw|crash|kill | --pingpong]")
     exit(2)
 }
 MPI.main { world in
+    if pingPong {
+        try runPingPong(world)
+        return
+    }
     if let f = fault {
         try runFault(f, world)
         return

@@ -82,6 +82,19 @@ enum Selftest {
         #expect(ps.status == 1, "ranks left running: \(ps.output)")
     }
 
+    /// The ping-pong mode reports every OSU size once (timings are not checked).
+    @Test func pingPongCoversEverySize() throws {
+        let r = try Selftest.mpirun(ranks: 2, ["--pingpong"], limit: 120)
+        #expect(r.status == 0, "\(r.output)")
+        let sizes = r.output.split(separator: "\n").filter { $0.hasPrefix("pingpong ") && $0.hasSuffix(" MB/s") }
+            .map { $0.dropFirst("pingpong ".count).split(separator: ":")[0] }
+        let expected = (0 ..< 20).map { k -> String in
+            let n = 8 << k
+            return n >= 1 << 20 ? "\(n >> 20) MiB" : n >= 1024 ? "\(n >> 10) KiB" : "\(n) B"
+        }
+        #expect(sizes.map(String.init) == expected, "\(r.output)")
+    }
+
     @Test func badFaultNameIsAnError() throws {
         let bin = try #require(Selftest.binary)
         let r = try Selftest.run([bin, "--fault", "nope"], limit: 30)
