@@ -47,6 +47,9 @@ struct CompareCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Julia, Mandelbrot: the iteration limit.")
     var maxiter: String?
 
+    @Option(parsing: .unconditional, help: "Julia, Mandelbrot: sample grid, formula (default) or tutorial (the guides' accumulated grid; Mandelbrot with the 2011 guide's rule).")
+    var grid: String?
+
     @Option(parsing: .unconditional, help: "Diffusion: the number of time steps.")
     var steps: String?
 
@@ -81,7 +84,7 @@ struct CompareCommand: ParsableCommand {
         CompareOptions.Raw(names: names, size: size, limit: limit, countOnly: countOnly, region: region, c: c,
                            maxiter: maxiter, steps: steps, variant: variant, repeats: repeatCount,
                            warmup: warmup, threads: threads, budget: timeBudget, peerMaxRun: peerMaxRun,
-                           format: format, report: report)
+                           format: format, report: report, grid: grid)
     }
 
     func run() throws {

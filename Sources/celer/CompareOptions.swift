@@ -24,6 +24,7 @@ struct CompareOptions {
         var peerMaxRun: String? = nil
         var format: String? = nil
         var report: String? = nil
+        var grid: String? = nil
     }
 
     var studies: [AnyCaseStudy] = Registry.studies
@@ -65,6 +66,7 @@ struct CompareOptions {
             }
             o.workload.region = r
         }
+        if let s = raw.grid { o.workload.grid = try parseGrid(s) }
         if let s = raw.c { o.workload.c = try parseReals(s, count: 2, option: "--c") }
         if let s = raw.maxiter { o.workload.maxiter = try parseInteger(s, option: "--maxiter", in: 1...1_000_000_000) }
         if let s = raw.steps { o.workload.steps = try parseInteger(s, option: "--steps", in: 0...1_000_000_000) }

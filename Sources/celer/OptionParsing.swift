@@ -1,5 +1,6 @@
 import ArgumentParser
 import CelerCore
+import CelerHarness
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,6 +40,14 @@ func parseReals(_ text: String, count: Int, option: String) throws(CelerError) -
         result.append(value)
     }
     return result
+}
+
+/// `--grid`: `formula` or `tutorial` (julia, mandelbrot).
+func parseGrid(_ text: String) throws(CelerError) -> WorkloadOptions.Grid {
+    guard let grid = WorkloadOptions.Grid(rawValue: text.trimmingSpaces().lowercased()) else {
+        throw CelerError.invalidOption("--grid", text, allowed: "use formula or tutorial")
+    }
+    return grid
 }
 
 /// One integer in `range`: digits (underscores allowed) or `Me` + exponent.

@@ -37,6 +37,9 @@ struct ProfileCommand: ParsableCommand {
     @Option(name: .long, help: "Escape-time iteration cap (julia, mandelbrot).")
     var maxiter: Int? = nil
 
+    @Option(name: .long, help: "Sample grid (julia, mandelbrot): formula or tutorial.")
+    var grid: String? = nil
+
     @Option(name: .long, help: "Time steps (diffusion).")
     var steps: Int? = nil
 
@@ -165,6 +168,7 @@ struct ProfileCommand: ParsableCommand {
         options.limit = limit
         options.maxiter = maxiter
         options.steps = steps
+        if let grid { options.grid = try parseGrid(grid) }
         let configured: ConfiguredCaseStudy
         do { configured = try study.configure(options) } catch let e as CelerError { throw e }
         var rungs = configured.rungs

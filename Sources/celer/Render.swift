@@ -37,6 +37,9 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Most iterations per point (default 300 for julia, 1000 for mandelbrot).")
     var maxiter: String?
 
+    @Option(help: "Sample grid: formula (default) or tutorial (the guides' accumulated grid, top row first; Mandelbrot with the 2011 guide's rule).")
+    var grid: String?
+
     @Option(help: "Colour map: \(ColorMap.all.map(\.name).joined(separator: ", ")).")
     var colormap: String = "magma"
 
@@ -61,7 +64,11 @@ struct RenderCommand: ParsableCommand {
     struct Request {
         enum Fractal { case julia(Julia.Config), mandelbrot(Mandelbrot.Config) }
         var fractal: Fractal
-        var width: Int, height: Int, maxiter: Int
+        var width: Int, height: Int
+        var grid: WorkloadOptions.Grid
+        /// Whether row 0 of the values is the top of the picture (tutorial grid).
+        var topRowFirst: Bool
+        var maxiter: Int
         var colormap: ColorMap
         var out: String
         var threads: Int?
@@ -75,6 +82,7 @@ struct RenderCommand: ParsableCommand {
         options.maxiter = try maxiter.map { text throws(CelerError) in
             try parseInteger(text, option: "--maxiter", in: 1...10_000_000)
         }
+        if let grid { options.grid = try parseGrid(grid) }
         if options.size == nil { options.size = [1000, 1000] }
         if let s = options.size, s.count == 2, s[0] * s[1] > Self.maxPixels {
             throw CelerError.invalidOption("--size", size ?? "", allowed: "render at most \(Self.maxPixels) pixels")
@@ -91,14 +99,18 @@ struct RenderCommand: ParsableCommand {
         default:
             throw CelerError.invalidOption("fractal", fractal, allowed: "use julia or mandelbrot")
         }
-        let (width, height, iterations): (Int, Int, Int)
+        // The points sampled: the tutorial grid may add a row or column, and
+        // runs top row first.
+        let (problem, iterations): (EscapeProblem, Int)
         switch chosen {
-        case .julia(let config): (width, height, iterations) = (config.width, config.height, config.maxiter)
-        case .mandelbrot(let config): (width, height, iterations) = (config.width, config.height, config.maxiter)
+        case .julia(let config): (problem, iterations) = (config.problem, config.maxiter)
+        case .mandelbrot(let config): (problem, iterations) = (config.problem, config.maxiter)
         }
+        let (width, height) = (problem.width, problem.height)
+        let topRowFirst = problem.height > 1 && problem.ys[0] > problem.ys[1]
         let path = out ?? "\(fractal.lowercased()).png"
         guard !path.isEmpty else { throw CelerError.invalidOption("--out", path, allowed: "give a file name") }
-        return Request(fractal: chosen, width: width, height: height, maxiter: iterations,
+        return Request(fractal: chosen, width: width, height: height, grid: options.grid, topRowFirst: topRowFirst, maxiter: iterations,
                        colormap: try ColorMap.named(colormap), out: path,
                        threads: try threads.map { text throws(CelerError) in
                            try parseInteger(text, option: "--threads", in: 1...1024)
@@ -111,6 +123,7 @@ struct RenderCommand: ParsableCommand {
         try AtomicFile.checkWritable(request.out)
 
         let label = "\(fractal.lowercased()) \(request.width)x\(request.height)"
+            + (request.grid == .tutorial ? " (tutorial grid)" : "")
         let progress = ProgressBar(total: request.height, label: label)
         let start = monotonicNanos()
         let values: [Float]
@@ -120,7 +133,8 @@ struct RenderCommand: ParsableCommand {
         }
         progress.finish()
         let computed = monotonicNanos()
-        let rgb = colorize(values, width: request.width, height: request.height, map: request.colormap)
+        let rgb = colorize(values, width: request.width, height: request.height, map: request.colormap,
+                           topRowFirst: request.topRowFirst)
         try PNG.write(width: request.width, height: request.height, rgb: rgb, to: request.out)
         let done = monotonicNanos()
         let seconds = { (a: UInt64, b: UInt64) in Fmt.seconds(Double(b &- a) * 1e-9) }
@@ -133,8 +147,9 @@ struct RenderCommand: ParsableCommand {
 /// t = ln(1 + ν − ν_min) / ln(1 + ν_max − ν_min) through `map` (a logarithm
 /// spreads the many low counts near the outside across the map; ν_min is the
 /// smallest outside value, so zooms use the whole map too). Row 0 of `values` (ymin) is
-/// the image's bottom row, so the imaginary axis points up.
-func colorize(_ values: [Float], width: Int, height: Int, map: ColorMap) -> [UInt8] {
+/// the image's bottom row, so the imaginary axis points up; with `topRowFirst`
+/// (the tutorial grid, whose rows run from ymax down) it is the top row.
+func colorize(_ values: [Float], width: Int, height: Int, map: ColorMap, topRowFirst: Bool = false) -> [UInt8] {
     let outside = values.lazy.filter { $0 >= 0 }
     let smallest = Double(outside.min() ?? 0)
     let largest = Double(outside.max() ?? 0)
@@ -149,7 +164,7 @@ func colorize(_ values: [Float], width: Int, height: Int, map: ColorMap) -> [UIn
             let nu = UncheckedSendable(source.baseAddress!)
             parallelFor(0..<height, schedule: .dynamic(16)) { rows in
                 for row in rows {
-                    let source = row * width, target = (height - 1 - row) * width
+                    let source = row * width, target = (topRowFirst ? row : height - 1 - row) * width
                     for j in 0..<width {
                         let v = nu.value[source + j]
                         guard v >= 0 else { continue }  // inside: black

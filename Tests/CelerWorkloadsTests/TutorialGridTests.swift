@@ -188,6 +188,32 @@ let tutorialKernels: [(String, EscapeCountKernel)] = [
         }
     }
 
+    /// The small preset on the tutorial grid: every rung, run twice, gives
+    /// the transcription's figures (mandelbrot) or the reference sum (julia).
+    @Test func everyRungAtTheSmallPresetOnTheTutorialGrid() throws {
+        var options = tutorialOptions()
+        options.preset = .small
+        let mandelbrot = try Mandelbrot.configure(options)
+        let p = mandelbrot.problem
+        let guide = guideRun(xs: p.xs, ys: p.ys, maxiter: mandelbrot.maxiter)
+        let julia = try Julia.configure(options)
+        let juliaSum = juliaReference(julia.problem).reduce(Int64(0)) { $0 + Int64($1) }
+        let cases: [(String, [ValidationValue], [Rung<Mandelbrot.Config>]?, [Rung<Julia.Config>]?)] = [
+            ("mandelbrot", [ValidationValue("sum", guide.sum), ValidationValue("updates", guide.updates, countsWork: true),
+                            ValidationValue("escaped", guide.escaped)], Mandelbrot.rungs, nil),
+            ("julia", [ValidationValue("sum", juliaSum, countsWork: true)], nil, Julia.rungs),
+        ]
+        for (name, expected, mRungs, jRungs) in cases {
+            let runs = (mRungs ?? []).map { ($0.name, $0.prepare(mandelbrot).ready!) }
+                + (jRungs ?? []).map { ($0.name, $0.prepare(julia).ready!) }
+            for (rung, run) in runs {
+                run.run()
+                run.run()
+                #expect(run.validation() == expected, "\(name)/\(rung)")
+            }
+        }
+    }
+
     @Test func juliaSeedOnTheTutorialGridSumsTo33219980() throws {
         let config = try Julia.configure(tutorialOptions())
         #expect(config.grid == .tutorial && config.problem.width == 1000 && config.problem.height == 1000)
