@@ -51,6 +51,41 @@ import CelerWorkloads
         }
     }
 
+    /// The Python peers, given a study's parameters as `compare --peers`
+    /// passes them, reproduce the Swift naive rung on the tutorial grid.
+    @Test(.enabled(if: CLI.hasNumpy, "python3 with numpy is not installed: pip install -r peers/requirements.txt"),
+          arguments: [([7, 7], [-2.13, 0.77, -1.3, 1.3], 80), ([13, 5], [-1.5, 0.5, -0.9, 0.9], 300)])
+    func peersReproduceTheTutorialGrid(size: [Int], region: [Double], maxiter: Int) throws {
+        var options = WorkloadOptions()
+        options.grid = .tutorial
+        options.size = size
+        options.region = region
+        options.maxiter = maxiter
+        let studies: [(String, [Parameter], [ValidationValue])] = [
+            ("mandelbrot", Mandelbrot.parameters(try Mandelbrot.configure(options)), try {
+                let run = try #require(Mandelbrot.rungs[0].prepare(try Mandelbrot.configure(options)).ready)
+                run.run(); return run.validation() }()),
+            ("julia", Julia.parameters(try Julia.configure(options)), try {
+                let run = try #require(Julia.rungs[0].prepare(try Julia.configure(options)).ready)
+                run.run(); return run.validation() }()),
+        ]
+        let py = try #require(CLI.python)
+        for (name, parameters, expected) in studies {
+            let params = JSON.object(parameters.map { ($0.name, JSON.value($0.value)) })
+            let r = try CLI.run(py, ["peers/run_peer.py", name, "--params", params, "--impls", "python,numpy",
+                                     "--repeat", "1", "--warmup", "0"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let records = r.stdout.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            #expect(records.count == 2)
+            for record in records {
+                let got = (record["validation"] as? [[String]])?.map { "\($0[0])=\($0[2])" }
+                #expect(got == expected.map(\.description), "\(name) \(record["impl"] ?? "?"): \(record)")
+            }
+        }
+    }
+
     @Test func renderSamplesTheTutorialGridTopRowFirst() throws {
         let plain = try RenderCommand.parse(["mandelbrot"]).request()
         #expect(plain.width == 1000 && !plain.topRowFirst && plain.grid == .formula)
