@@ -112,6 +112,33 @@ package enum TutorialMandelbrotRule: EscapeRule {
     }
 }
 
+extension TutorialMandelbrotRule {
+    /// The guide's figures from the counts of the definition's loop
+    /// (`MandelbrotRule`: z₀ = 0, test, then update) run to maxiter + 1: the
+    /// guide's loop escapes at iteration k exactly when that loop counts
+    /// k + 1, so count − 1 is this rule's count. For a backend whose kernel
+    /// is the definition's (the GPU rungs); the Python peers do the same.
+    package static func validation(definitionCounts counts: AlignedBuffer<Int32>, maxiter: Int) -> [ValidationValue] {
+        let shifted = AlignedBuffer<Int32>(repeating: 0, count: counts.count)
+        for k in 0..<counts.count { shifted.pointer[k] = counts.pointer[k] - 1 }
+        return validation(shifted, maxiter: maxiter)
+    }
+}
+
+extension Mandelbrot.Config {
+    /// What a backend whose kernel runs the definition's count loop runs,
+    /// and how its counts are read: on the formula grid the problem and the
+    /// sum of the counts; on the tutorial grid the problem with maxiter + 1
+    /// and the guide's figures (`validation(definitionCounts:maxiter:)`).
+    package var definitionLoop: (problem: EscapeProblem, validation: @Sendable (AlignedBuffer<Int32>) -> [ValidationValue]) {
+        let p = problem
+        guard grid == .tutorial else { return (p, { EscapeOptions.validation($0) }) }
+        let maxiter = self.maxiter
+        return (EscapeProblem(xs: p.xs, ys: p.ys, c: p.c, maxiter: maxiter + 1),
+                { TutorialMandelbrotRule.validation(definitionCounts: $0, maxiter: maxiter) })
+    }
+}
+
 /// The 2011 rule with the interior shortcut (the `cardioid` rung): points in
 /// the main cardioid or period-2 bulb never escape, so they get count maxiter
 /// (output 0, maxiter updates) without iterating; `updates` stays exact.
