@@ -214,6 +214,22 @@ let tutorialKernels: [(String, EscapeCountKernel)] = [
         }
     }
 
+    /// What a backend with the definition's kernel runs (the GPU rungs):
+    /// that loop to maxiter + 1, read as count − 1, gives the guide's figures.
+    @Test func definitionLoopOneStepLongerGivesTheGuidesFigures() {
+        let loop = Mandelbrot.guideRun.definitionLoop
+        #expect(loop.problem.maxiter == 1001 && loop.problem.xs == Mandelbrot.guideRun.problem.xs)
+        let counts = AlignedBuffer<Int32>(repeating: 0, count: loop.problem.pixels)
+        scalarCounts(MandelbrotRule.self, loop.problem, into: counts.pointer)
+        #expect(loop.validation(counts) == Mandelbrot.guideFigures)
+        // On the formula grid it is the problem itself and the sum.
+        let formula = Mandelbrot.seed.definitionLoop
+        #expect(formula.problem.maxiter == 1000)
+        let image = AlignedBuffer<Int32>(repeating: 0, count: formula.problem.pixels)
+        EscapeKernels<MandelbrotInteriorRule>.parallel(formula.problem, image.pointer)
+        #expect(formula.validation(image) == [ValidationValue("sum", Mandelbrot.seedSum, countsWork: true)])
+    }
+
     @Test func juliaSeedOnTheTutorialGridSumsTo33219980() throws {
         let config = try Julia.configure(tutorialOptions())
         #expect(config.grid == .tutorial && config.problem.width == 1000 && config.problem.height == 1000)
