@@ -2,9 +2,10 @@ import CelerCore
 import CelerHarness
 
 // `--grid tutorial`: the sample points as the tutorials' Python builds them,
-// and the 2011 guide's Mandelbrot rule (shared/workloads.md §1–2). With them
-// `celer compare mandelbrot --grid tutorial` reproduces the guide's own run
-// of `pure_python.py 1000 1000` figure for figure.
+// and the 2011 guide's Mandelbrot rule (docs/workloads.md, "The tutorials'
+// own grid"). With them `celer compare mandelbrot --grid tutorial`
+// reproduces the guide's own run of `pure_python.py 1000 1000` figure for
+// figure.
 
 /// The tutorials' grid: coordinates by accumulation, not by formula.
 ///
