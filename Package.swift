@@ -108,9 +108,13 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: simd),
 
+        // Shared test helpers, for test targets only: TestRandom (CelerCore's SplitMix64
+        // stream), exactSum, the NumPy oracle, random views. Imports Testing.
+        .target(name: "_CelerTestSupport", dependencies: ["CelerCore", "CelerArray"], path: "Tests/_CelerTestSupport"),
+
         .testTarget(name: "CelerCoreTests", dependencies: ["CelerCore"]),
-        .testTarget(name: "CelerParallelTests", dependencies: ["CelerParallel"]),
-        .testTarget(name: "CelerArrayTests", dependencies: ["CelerArray", "CelerParallel"]),
+        .testTarget(name: "CelerParallelTests", dependencies: ["CelerParallel", "_CelerTestSupport"]),
+        .testTarget(name: "CelerArrayTests", dependencies: ["CelerArray", "CelerParallel", "_CelerTestSupport"]),
         .testTarget(name: "CelerPlotTests", dependencies: ["CelerPlot"]),
         .testTarget(name: "CelerProfileTests", dependencies: ["CelerProfile"]),
         .testTarget(name: "CelerHarnessTests", dependencies: ["CelerHarness"]),

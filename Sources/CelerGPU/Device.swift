@@ -235,6 +235,11 @@ public final class GPUDevice: @unchecked Sendable, CustomStringConvertible {
 
     /// Loaded modules (for tests of the in-memory cache).
     public var loadedModuleCount: Int { modules.withLock { $0.count } }
+
+    /// Modules by their `SourceModule` digest (the fast path of `SourceModule.load`).
+    private let modulesBySource = Mutex<[[UInt8]: GPUModule]>([:])
+    func loadedModule(_ digest: [UInt8]) -> GPUModule? { modulesBySource.withLock { $0[digest] } }
+    func remember(_ module: GPUModule, as digest: [UInt8]) { modulesBySource.withLock { $0[digest] = module } }
 }
 
 /// A loaded module (`CUmodule`).

@@ -19,16 +19,26 @@ public struct SourceModule: Sendable {
     public let name: String
     public let options: [String]
 
+    /// SHA-256 of the source, name and options, computed once: the key of the
+    /// device's table of loaded modules, so a launch does not rehash the source.
+    let digest: [UInt8]
+
     /// `options` default to `--fmad=false --std=c++17` (`NVRTC.defaultOptions`).
     public init(_ source: String, name: String, options: [String] = NVRTC.defaultOptions) {
         self.source = source
         self.name = name
         self.options = options
+        var h = SHA256()
+        for part in [source, name] + options { h.update(part); h.update([0]) }
+        digest = h.finalize()
     }
 
     /// The module loaded on `device` (compiled on first use).
     public func load(on device: GPUDevice) throws(GPUError) -> GPUModule {
-        try device.module(source: source, name: name, options: options)
+        if let loaded = device.loadedModule(digest) { return loaded }
+        let module = try device.module(source: source, name: name, options: options)
+        device.remember(module, as: digest)
+        return module
     }
 
     public func function(_ kernel: String, on device: GPUDevice) throws(GPUError) -> GPUFunction {

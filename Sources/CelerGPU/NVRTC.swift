@@ -304,13 +304,20 @@ public final class NVRTC: @unchecked Sendable {
     }
 
     private static func dump(_ source: String, name: String, options: [String], log: String) {
+        var bytes = Array(dumpText(source, name: name, options: options, log: log).utf8)
+        _ = write(2, &bytes, bytes.count)
+    }
+
+    /// What `CELER_GPU_DUMP_SOURCE=1` prints for a program that did not
+    /// compile: its name and options, the source with line numbers (NVRTC's
+    /// log refers to them), and the log.
+    static func dumpText(_ source: String, name: String, options: [String], log: String) -> String {
         var text = "=== CELER_GPU_DUMP_SOURCE: \(name), options: \(options.joined(separator: " "))\n"
         for (k, line) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             text += "\(k + 1)".leftPadded(to: 5) + "  " + line + "\n"
         }
         text += "=== NVRTC log:\n\(log)\n"
-        var bytes = Array(text.utf8)
-        _ = write(2, &bytes, bytes.count)
+        return text
     }
 }
 

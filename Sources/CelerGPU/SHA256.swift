@@ -30,7 +30,29 @@ public struct SHA256: Sendable {
         }
     }
 
-    public mutating func update(_ text: String) { update(text.utf8) }
+    public mutating func update(_ text: String) {
+        var text = text
+        text.withUTF8 { update(contiguous: $0) }
+    }
+
+    public mutating func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { update(contiguous: $0) }
+    }
+
+    /// Whole 64-byte blocks are compressed in place; the rest is kept pending.
+    mutating func update(contiguous bytes: UnsafeBufferPointer<UInt8>) {
+        var start = 0
+        while !pending.isEmpty && start < bytes.count {
+            update(CollectionOfOne(bytes[start]))
+            start += 1
+        }
+        while bytes.count - start >= 64 {
+            compress(Array(bytes[start..<(start + 64)]))
+            length &+= 64
+            start += 64
+        }
+        if start < bytes.count { update(bytes[start...]) }
+    }
 
     public mutating func finalize() -> [UInt8] {
         let bits = length &* 8
@@ -47,7 +69,7 @@ public struct SHA256: Sendable {
     /// The digest of `bytes`.
     public static func hash<Bytes: Sequence>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
         var h = SHA256()
-        h.update(bytes)
+        if let done: Void = bytes.withContiguousStorageIfAvailable({ h.update(contiguous: $0) }) { _ = done } else { h.update(bytes) }
         return h.finalize()
     }
 

@@ -14,6 +14,10 @@ public struct ELFFile: Sendable {
     public let sectionNames: Set<String>
     /// Size and modification time: the fallback identity of a binary without a build id.
     public let fingerprint: String
+    /// PT_LOAD segments: virtual address, file offset, size in the file.
+    public let loads: [(vaddr: UInt64, offset: UInt64, size: UInt64)]
+    /// Address ranges of the PLT sections (calls into other modules go through them).
+    public let pltRanges: [Range<UInt64>]
 
     public var hasLineTables: Bool { sectionNames.contains(".debug_line") }
     public var hasCoverageCounters: Bool { sectionNames.contains("__llvm_prf_cnts") }
@@ -47,6 +51,15 @@ public struct ELFFile: Sendable {
         let shoff = u64(header, 0x28), shentsize = u16(header, 0x3a), shnum = u16(header, 0x3c), shstrndx = u16(header, 0x3e)
         var names = Set<String>()
         var id: String? = nil
+        var plt: [Range<UInt64>] = []
+        var segments: [(vaddr: UInt64, offset: UInt64, size: UInt64)] = []
+        let phoff = u64(header, 0x20), phentsize = u16(header, 0x36), phnum = u16(header, 0x38)
+        if phoff > 0, phentsize >= 56, phnum > 0, let table = read(phoff, phnum * phentsize) {
+            for i in 0..<phnum where u32(table, i * phentsize) == 1 /* PT_LOAD */ {
+                let h = i * phentsize
+                segments.append((UInt64(u64(table, h + 0x10)), UInt64(u64(table, h + 8)), UInt64(u64(table, h + 0x20))))
+            }
+        }
         if shoff > 0, shentsize >= 64, shnum > 0, shstrndx < shnum, let table = read(shoff, shnum * shentsize) {
             let strHeader = shstrndx * shentsize
             let strings = read(u64(table, strHeader + 0x18), u64(table, strHeader + 0x20)) ?? []
@@ -59,6 +72,10 @@ public struct ELFFile: Sendable {
                     name = String(decoding: strings[nameOffset..<end], as: UTF8.self)
                 }
                 names.insert(name)
+                if name == ".plt" || name == ".plt.sec" || name == ".plt.got" {
+                    let a = UInt64(u64(table, h + 0x10)), size = UInt64(u64(table, h + 0x20))
+                    plt.append(a..<a + size)
+                }
                 let type = u32(table, h + 4)
                 if type == 7 /* SHT_NOTE */, id == nil, let note = read(u64(table, h + 0x18), min(u64(table, h + 0x20), 4096)) {
                     id = ELFFile.buildID(inNotes: note)
@@ -67,6 +84,19 @@ public struct ELFFile: Sendable {
         }
         sectionNames = names
         buildID = id
+        loads = segments
+        pltRanges = plt
+    }
+
+    /// `count` bytes of the file at virtual address `vaddr`, or nil outside its segments.
+    public func read(virtual vaddr: UInt64, count: Int) -> [UInt8]? {
+        guard let seg = loads.first(where: { vaddr >= $0.vaddr && vaddr + UInt64(count) <= $0.vaddr + $0.size }) else { return nil }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(seg.offset + (vaddr - seg.vaddr))) }
+        return n == count ? bytes : nil
     }
 
     /// The identity a profile records: the build id, else size:mtime.

@@ -52,17 +52,17 @@ extension SampleProfile {
             var m = ProtoWriter()
             m.packed(1, s.stack.map { UInt64($0 + 1) })
             m.packed(2, [UInt64(s.weight), UInt64(s.weight * intervalNanos)])
-            var thread = ProtoWriter(); thread.field(1, str("thread")); thread.field(3, str(threads[s.thread].map { "\(s.thread) \($0)" } ?? "\(s.thread)"))
+            var thread = ProtoWriter(); thread.field(1, str("thread")); thread.field(2, str(threads[s.thread].map { "\(s.thread) \($0)" } ?? "\(s.thread)"))
             m.message(3, thread)
             if let span = labels[s.label] {
-                var l = ProtoWriter(); l.field(1, str("span")); l.field(3, str(span)); m.message(3, l)
+                var l = ProtoWriter(); l.field(1, str("span")); l.field(2, str(span)); m.message(3, l)
             }
             p.message(2, m)
         }
         for (i, path) in modules.enumerated() {
             var m = ProtoWriter()
             m.field(1, UInt64(i + 1)); m.field(2, 0); m.field(3, UInt64.max >> 1); m.field(5, str(path))
-            m.field(7, 1); m.field(8, 1)  // has_functions, has_filenames
+            m.field(7, 1); m.field(8, 1); m.field(9, 1); m.field(10, 1)  // has functions, filenames, lines, inlined frames
             p.message(3, m)
         }
         // Functions: one per (name, file, start line).

@@ -71,8 +71,9 @@ public struct RawSamples: Sendable {
     /// Executable segments: absolute [start, end) and the module index.
     public var segments: [(start: UInt64, end: UInt64, module: Int)] = []
     public var threads: [Int: String] = [:]
-    /// (tid, weight, label, addresses leaf first: the PC, then return addresses − 1).
-    public var samples: [(thread: Int, weight: Int, label: UInt64, addresses: [UInt64])] = []
+    /// (tid, weight, label, the word at the interrupted SP, addresses leaf
+    /// first: the PC, then return addresses − 1).
+    public var samples: [(thread: Int, weight: Int, label: UInt64, atSP: UInt64, addresses: [UInt64])] = []
     /// Whether the file ended with its `end` line (else it was cut short).
     public var complete = false
 
@@ -101,9 +102,9 @@ public struct RawSamples: Sendable {
                 if let m = Int(f[1]), let s = UInt64(f[2], radix: 16), let e = UInt64(f[3], radix: 16) { segments.append((s, e, m)) }
             case "thread" where f.count == 3:
                 if let t = Int(f[1]) { threads[t] = unescapeField(f[2]) }
-            case "s" where f.count >= 5:
-                guard let t = Int(f[1]), let w = Int(f[2]), let l = UInt64(f[3], radix: 16) else { continue }
-                samples.append((t, w, l, f[4...].compactMap { UInt64($0, radix: 16) }))
+            case "s" where f.count >= 6:
+                guard let t = Int(f[1]), let w = Int(f[2]), let l = UInt64(f[3], radix: 16), let sp = UInt64(f[4], radix: 16) else { continue }
+                samples.append((t, w, l, sp, f[5...].compactMap { UInt64($0, radix: 16) }))
             case "end": complete = true
             default: break
             }
@@ -127,11 +128,46 @@ public struct RawSamples: Sendable {
             if lo < sortedSegments.count, sortedSegments[lo].start <= a, a < sortedSegments[lo].end { return sortedSegments[lo].module }
             return unknownModule
         }
+        // A leaf without a frame of its own (a C library function, a
+        // prologue) hides its caller from the frame-pointer walk; the word at
+        // SP is then its return address. It is taken when the instruction
+        // before it is a call to the leaf's function (or to a PLT stub, or
+        // through the GOT into another module), checked in the file's bytes.
+        var elfs: [Int: ELFFile?] = [:]
+        func elf(_ m: Int) -> ELFFile? {
+            if let e = elfs[m] { return e }
+            let e = m < modules.count ? try? ELFFile(modules[m].path) : nil
+            elfs[m] = e
+            return e
+        }
+        var callKind: [UInt64: (direct: UInt64?, viaGOT: Bool)?] = [:]
+        func callBefore(_ ret: UInt64, _ m: Int) -> (direct: UInt64?, viaGOT: Bool)? {
+            if let k = callKind[ret] { return k }
+            var k: (direct: UInt64?, viaGOT: Bool)? = nil
+            let rel = ret &- modules[m].bias
+            if rel >= 6, let e = elf(m), let b = e.read(virtual: rel - 6, count: 6) {
+                if b[1] == 0xe8 {
+                    let d = Int32(bitPattern: UInt32(b[2]) | UInt32(b[3]) << 8 | UInt32(b[4]) << 16 | UInt32(b[5]) << 24)
+                    k = (UInt64(Int64(rel) + Int64(d)), false)
+                } else if b[0] == 0xff && b[1] == 0x15 {
+                    k = (nil, true)
+                }
+            }
+            callKind[ret] = k
+            return k
+        }
+        var candidates: [Int: UInt64] = [:]  // sample index → caller address (ret − 1)
+        for (i, s) in samples.enumerated() where s.atSP != 0 && !s.addresses.isEmpty {
+            let m = module(of: s.atSP)
+            guard m != unknownModule, s.addresses.count < 2 || s.addresses[1] != s.atSP &- 1,
+                  callBefore(s.atSP, m) != nil else { continue }
+            candidates[i] = s.atSP &- 1
+        }
         // Unique addresses per module, relative to its load bias.
         var locationOf: [UInt64: Int] = [:]
         var perModule: [Int: Set<UInt64>] = [:]
-        for s in samples {
-            for a in s.addresses where locationOf[a] == nil {
+        for (i, s) in samples.enumerated() {
+            for a in s.addresses + (candidates[i].map { [$0] } ?? []) where locationOf[a] == nil {
                 let m = module(of: a)
                 let rel = m == unknownModule ? a : a &- modules[m].bias
                 locationOf[a] = profile.locations.count
@@ -141,12 +177,27 @@ public struct RawSamples: Sendable {
         }
         var frameIndex: [SourceFrame: Int] = [:]
         var symbolised: [Int: [UInt64: [SourceFrame]]] = [:]
+        var starts: [Int: [UInt64: UInt64]] = [:]
         var linkageNames: Set<String> = []
         for (m, addresses) in perModule {
             if m == unknownModule || modules[m].path.hasPrefix("linux-vdso") { continue }
-            let table = Symbolizer.symbolize(object: modules[m].path, addresses: addresses.sorted())
-            symbolised[m] = table
-            for frames in table.values { for f in frames { linkageNames.insert(f.linkageName) } }
+            let table = Symbolizer.symbolizeWithStarts(object: modules[m].path, addresses: addresses.sorted())
+            symbolised[m] = table.frames
+            starts[m] = table.starts
+            for frames in table.frames.values { for f in frames { linkageNames.insert(f.linkageName) } }
+        }
+        // Keep a candidate caller only if its call goes to the leaf's function.
+        for (i, _) in candidates {
+            let s = samples[i]
+            let leafModule = module(of: s.addresses[0]), callerModule = module(of: s.atSP)
+            guard let kind = callBefore(s.atSP, callerModule) else { candidates[i] = nil; continue }
+            var ok = false
+            if let target = kind.direct {
+                if leafModule == callerModule, leafModule != unknownModule,
+                   let start = starts[leafModule]?[s.addresses[0] &- modules[leafModule].bias] { ok = target == start }
+                else if leafModule != callerModule { ok = elf(callerModule)?.pltRanges.contains { $0.contains(target) } ?? false }
+            } else if kind.viaGOT { ok = leafModule != callerModule }
+            if !ok { candidates[i] = nil }
         }
         let names = Symbolizer.demangle(Array(linkageNames))
         for i in profile.locations.indices {
@@ -165,8 +216,10 @@ public struct RawSamples: Sendable {
                 return profile.frames.count - 1
             }
         }
-        profile.samples = samples.map { s in
-            StackSample(thread: s.thread, weight: s.weight, label: s.label, stack: s.addresses.map { locationOf[$0]! })
+        profile.samples = samples.enumerated().map { i, s in
+            var stack = s.addresses
+            if let c = candidates[i] { stack.insert(c, at: 1) }
+            return StackSample(thread: s.thread, weight: s.weight, label: s.label, stack: stack.map { locationOf[$0]! })
         }
         return profile
     }

@@ -66,12 +66,18 @@ public enum Symbolizer {
     /// first (one frame for code that was not inlined). Unknown addresses get
     /// one frame named `?? (basename)`.
     public static func symbolize(object: String, addresses: [UInt64]) -> [UInt64: [SourceFrame]] {
+        symbolizeWithStarts(object: object, addresses: addresses).frames
+    }
+
+    /// `symbolize`, plus the start address of the (physical) function of each address.
+    public static func symbolizeWithStarts(object: String, addresses: [UInt64]) -> (frames: [UInt64: [SourceFrame]], starts: [UInt64: UInt64]) {
+        var starts: [UInt64: UInt64] = [:]
         let base = object.split(separator: "/").last.map(String.init) ?? object
         let unknown = SourceFrame(function: "?? (\(base))", file: "??", line: 0, startLine: 0, linkageName: "")
         var result: [UInt64: [SourceFrame]] = [:]
         guard access(object, R_OK) == 0, let tool = Toolchain.tool("llvm-symbolizer") else {
             for a in addresses { result[a] = [unknown] }
-            return result
+            return (result, starts)
         }
         var start = 0
         while start < addresses.count {
@@ -81,12 +87,26 @@ public enum Symbolizer {
                 + batch.map { "0x" + String($0, radix: 16) }
             let blocks = (try? Toolchain.run(args))?.output.components(separatedByBlankLines: ()) ?? []
             for (i, a) in batch.enumerated() {
+                if i < blocks.count, let s = functionStart(blocks[i]) { starts[a] = s }
                 var frames = i < blocks.count ? parseBlock(blocks[i]) : []
                 frames = frames.filter { $0.function != "??" }
                 result[a] = frames.isEmpty ? [unknown] : frames
             }
         }
-        return result
+        return (result, starts)
+    }
+
+    /// The last `Function start address:` of a block: the physical function's.
+    static func functionStart(_ block: [Substring]) -> UInt64? {
+        var start: UInt64? = nil
+        for line in block where line.hasPrefix(" ") {
+            let t = line.trimmingSpaces()
+            if t.hasPrefix("Function start address:") {
+                let v = t.dropFirst("Function start address:".count).trimmingSpaces()
+                start = UInt64(v.hasPrefix("0x") ? String(v.dropFirst(2)) : v, radix: 16)
+            }
+        }
+        return start
     }
 
     /// One address's answer from `llvm-symbolizer --verbose`: per frame a

@@ -14,6 +14,10 @@
 // - exec: execve, execv, execvp and execvpe are wrapped to write the profile
 //   first (the new image starts without it). If the exec fails, sampling
 //   has stopped for good; what came before is kept.
+// - ^C and kill: when the program leaves SIGINT and SIGTERM at their default
+//   action, the library catches them, writes the profile, then restores the
+//   default and raises the signal again, so the program still dies of it.
+//   (Writing is not async-signal-safe, but the process is ending anyway.)
 // - The program's own signal handlers: if it replaces the SIGPROF handler,
 //   sampling stops there and then (SIGPROF is sent only by our timers).
 #define _GNU_SOURCE 1
@@ -49,6 +53,24 @@ static void finish(void) {
     }
 }
 
+static void on_terminating_signal(int sig) {
+    finish();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/// Catches `sig` if the program has left it at its default action.
+static void catch_if_default(int sig) {
+    struct sigaction old;
+    if (sigaction(sig, NULL, &old) != 0 || (old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL) return;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_terminating_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;
+    sigaction(sig, &sa, NULL);
+}
+
 __attribute__((constructor)) static void lprof_start(void) {
     const char *out = getenv("CELER_LPROF_OUT");
     if (!out || !*out || strlen(out) >= sizeof out_path) return;
@@ -60,7 +82,9 @@ __attribute__((constructor)) static void lprof_start(void) {
     unsetenv("CELER_LPROF_HZ");
     owner = getpid();
     atexit(finish);
-    if (celer_sampler_start(hz) != 0) owner = 0;
+    if (celer_sampler_start(hz) != 0) { owner = 0; return; }
+    catch_if_default(SIGINT);
+    catch_if_default(SIGTERM);
 }
 
 __attribute__((destructor)) static void lprof_end(void) { finish(); }

@@ -127,9 +127,12 @@ static void record_sample(const siginfo_t *si, void *ucv) {
         if (next <= fp) break;
         fp = next;
     }
+    // The word at the interrupted SP: the return address when the leaf has
+    // not pushed a frame (a frameless leaf, or a prologue). Checked offline.
+    uintptr_t at_sp = (hi != 0 && sp + 8 <= hi && (sp & 7) == 0) ? *(const uintptr_t *)sp : 0;
     uint64_t weight = 1;
     if (si && si->si_code == SI_TIMER && si->si_overrun > 0) weight += (uint64_t)si->si_overrun;
-    size_t words = 4 + (size_t)depth;
+    size_t words = 5 + (size_t)depth;
     size_t at = atomic_fetch_add_explicit(&cursor, words, memory_order_relaxed);
     if (at + words > buffer_words) {
         atomic_fetch_add_explicit(&dropped, weight, memory_order_relaxed);
@@ -139,7 +142,8 @@ static void record_sample(const siginfo_t *si, void *ucv) {
     r[1] = (uint64_t)gettid_now();
     r[2] = weight;
     r[3] = t_label;
-    for (int i = 0; i < depth; i++) r[4 + i] = frames[i];
+    r[4] = at_sp;
+    for (int i = 0; i < depth; i++) r[5 + i] = frames[i];
     atomic_store_explicit((_Atomic uint64_t *)&r[0], ((uint64_t)RECORD_MAGIC << 48) | (uint64_t)depth,
                           memory_order_release);
     atomic_fetch_add_explicit(&taken, weight, memory_order_relaxed);
@@ -455,16 +459,16 @@ EXPORT int celer_sampler_write_raw(const char *path) {
     size_t end = atomic_load(&cursor);
     if (end > buffer_words) end = buffer_words;
     size_t at = 0, count = 0;
-    while (buffer && at + 4 <= end) {
+    while (buffer && at + 5 <= end) {
         uint64_t head = buffer[at];
         if ((head >> 48) != RECORD_MAGIC) break;
         size_t depth = (size_t)(head & 0xffff);
-        if (at + 4 + depth > end) break;
-        out_printf(o, "s %llu %llu %llx", (unsigned long long)buffer[at + 1], (unsigned long long)buffer[at + 2],
-                   (unsigned long long)buffer[at + 3]);
-        for (size_t i = 0; i < depth; i++) out_printf(o, " %llx", (unsigned long long)buffer[at + 4 + i]);
+        if (at + 5 + depth > end) break;
+        out_printf(o, "s %llu %llu %llx %llx", (unsigned long long)buffer[at + 1], (unsigned long long)buffer[at + 2],
+                   (unsigned long long)buffer[at + 3], (unsigned long long)buffer[at + 4]);
+        for (size_t i = 0; i < depth; i++) out_printf(o, " %llx", (unsigned long long)buffer[at + 5 + i]);
         out_printf(o, "\n");
-        at += 4 + depth;
+        at += 5 + depth;
         count++;
     }
     out_printf(o, "end %zu\n", count);

@@ -175,7 +175,8 @@ struct CompareRun {
                 note("\(study.name) has no rungs yet")
             } else if variants?.isEmpty != true {
                 celerRows = try Harness.run(study, variants: variants, settings: options.settings,
-                                            ceilings: ceilings, progress: progress)
+                                            ceilings: CeilingSources([ceilings] + Registry.ceilingSources),
+                                            progress: progress)
             }
             rows += celerRows
             if let runner = peerRunner {

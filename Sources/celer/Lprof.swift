@@ -53,7 +53,8 @@ struct LprofOutputOptions: ParsableArguments {
     @Option(name: .long, help: "Write a flame graph (SVG).")
     var flamegraph: String? = nil
 
-    func validate() throws(CelerError) {
+    /// Checked in `run` (not `validate`, so that a bad value is celer's exit status 2).
+    func check() throws(CelerError) {
         guard (1...10_000).contains(top) else { throw CelerError.invalidOption("--top", "\(top)", allowed: "give 1 to 10000 rows") }
         for path in [collapsed, speedscope, callgrind, pprof, flamegraph].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
     }
@@ -120,7 +121,7 @@ struct LprofRun: ParsableCommand {
             let argv = try commandAfterTerminator(command)
             guard !argv.isEmpty else { throw CelerError("command", "no program to run; usage: celer lprof run -- PROGRAM ARGS…") }
             guard (1...10_000).contains(hz) else { throw CelerError.invalidOption("--hz", "\(hz)", allowed: "give 1 to 10000 samples per second") }
-            try output.validate()
+            try output.check()
             let program = try resolveProgram(argv[0])
             let elf = try ELFFile(program)
             let preload = try preloadLibrary()
@@ -134,8 +135,16 @@ struct LprofRun: ParsableCommand {
             if !elf.hasLineTables {
                 printError("celer lprof: warning: \(program) has no debug info (no .debug_line): functions only, no lines; rebuild with -g")
             }
-            let child = try ChildProcess([program] + argv.dropFirst(), environment: env)
+            // ^C goes to the program, which writes its profile and dies of it;
+            // celer waits and then still reads the profile.
+            let oldInt = signal(SIGINT, SIG_IGN), oldQuit = signal(SIGQUIT, SIG_IGN)
+            let child: ChildProcess
+            do { child = try ChildProcess([program] + argv.dropFirst(), environment: env) } catch {
+                signal(SIGINT, oldInt); signal(SIGQUIT, oldQuit)
+                throw error
+            }
             let ended = child.wait()
+            signal(SIGINT, oldInt); signal(SIGQUIT, oldQuit)
             defer { unlink(raw); unlink(profraw) }
             guard access(raw, F_OK) == 0 else {
                 throw CelerError(argv[0], "ended (\(ended.map { "\($0)" } ?? "lost")) without writing samples: it was killed, called _exit, or replaced the profiler; nothing to show")
@@ -200,7 +209,7 @@ struct LprofShow: ParsableCommand {
 
     func run() throws {
         do {
-            try output.validate()
+            try output.check()
             let profile = try SampleProfile(path: file)
             var elf: ELFFile? = nil
             if let binary {

@@ -13,6 +13,9 @@ enum Registry {
     /// Rungs added by backends, in the order their rows appear.
     static let extensions: [RungExtension] = GPURungs.extensions + MPIRungs.extensions
 
+    /// Ceilings of the non-CPU backends (asked after the CPU's).
+    static let ceilingSources: [any CeilingSource] = [GPUCeilings.shared]
+
     /// Every case study, in the order `celer compare` runs them.
     static let studies: [AnyCaseStudy] = CaseStudies.all.map { $0.extended(with: extensions) }
 

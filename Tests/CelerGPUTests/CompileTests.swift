@@ -153,6 +153,14 @@ let requiredTargets: [GPUTarget] = [.cubin(90), .cubin(80), .ptx(80)]
         #expect(cache.statistics.misses == 2 && globPaths(dir + "/*.kernel").count == 2)
     }
 
+    @Test func dumpedSourceHasLineNumbersOptionsAndLog() {
+        let text = NVRTC.dumpText("int a;\nint b = c;", name: "prog", options: ["--fmad=false"],
+                                  log: "prog(2): error: identifier \"c\" is undefined")
+        #expect(text.contains("prog, options: --fmad=false"))
+        #expect(text.contains("    1  int a;\n    2  int b = c;\n"))
+        #expect(text.hasSuffix("prog(2): error: identifier \"c\" is undefined\n"))
+    }
+
     @Test func generatorsRejectBadNames() {
         #expect(throws: GPUError.self) { try ElementwiseKernel("9bad", [.output("z", Double.self)], "z = 1") }
         #expect(throws: GPUError.self) { try ElementwiseKernel("k", [.output("i", Double.self)], "i = 1") }

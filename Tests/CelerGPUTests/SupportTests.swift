@@ -21,6 +21,15 @@ import Testing
         var h = SHA256()
         h.update(bytes[0..<63]); h.update(bytes[63..<64]); h.update(bytes[64...])
         #expect(h.finalize() == SHA256.hash(bytes))
+        // Contiguous updates that start with bytes pending, and strings.
+        for split in [1, 10, 63, 64, 65, 130, 999] {
+            var g = SHA256()
+            g.update(Array(bytes[0..<split])); g.update(Array(bytes[split...]))
+            #expect(g.finalize() == SHA256.hash(bytes), "split at \(split)")
+        }
+        var t = SHA256()
+        t.update("ab"); t.update("c")
+        #expect(SHA256.hex(t.finalize()) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }
 

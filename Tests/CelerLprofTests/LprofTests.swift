@@ -82,6 +82,41 @@ enum Built {
         }
     }
 
+    /// SIGTERM at its default action: the profile is written and the program
+    /// still dies of the signal. Where the test runner starts children with
+    /// SIGTERM ignored, the program must keep ignoring it and end normally.
+    @Test func aProgramStoppedBySIGTERMStillWritesItsProfile() throws {
+        let out = NSTemporaryDirectory() + "lprof-term-\(getpid()).lprof"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Built.celer)
+        p.arguments = ["lprof", "run", "--out", out, "--", Built.demo, "split", "3"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        // The child inherits this thread's signal mask; the test runner's may block SIGTERM.
+        var unblock = sigset_t(), old = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, &old)
+        defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
+        try p.run()
+        var child: Int32 = 0
+        for _ in 0..<250 where child == 0 {
+            usleep(20_000)
+            let children = (try? String(contentsOfFile: "/proc/\(p.processIdentifier)/task/\(p.processIdentifier)/children", encoding: .utf8)) ?? ""
+            child = children.split(separator: " ").first.flatMap { Int32($0) } ?? 0
+        }
+        try #require(child > 0)
+        let status = (try? String(contentsOfFile: "/proc/\(child)/status", encoding: .utf8)) ?? ""
+        let ignored = status.split(separator: "\n").first { $0.hasPrefix("SigIgn:") }
+            .flatMap { UInt64($0.split(separator: "\t").last ?? "", radix: 16) }.map { $0 & (1 << (UInt64(SIGTERM) - 1)) != 0 } ?? false
+        usleep(1_000_000)
+        kill(child, SIGTERM)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == (ignored ? 0 : 128 + SIGTERM), "SIGTERM ignored: \(ignored)")
+        let profile = try SampleProfile(path: out)
+        #expect(profile.samples.count > 10 && profile.functions().contains { $0.name == "spin(_:_:)" })
+    }
+
     @Test func badInputIsOneLineAndStatusTwo() throws {
         let tmp = NSTemporaryDirectory() + "lprof-bad-\(getpid())"
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
@@ -179,6 +214,36 @@ enum Built {
         #expect(p.lineHits[source]?[6] == 300_000_000, "\(p.lineHits)")
         #expect(p.lineHits[source]?[5] == 300_000_001)
         #expect(r.stdout.contains("Hits counted exactly") && r.stdout.contains("300000000"))
+    }
+
+    @Test func aFramelessLeafKeepsItsCallerFromTheWordAtSP() throws {
+        let clang = try #require(Toolchain.tool("clang"), "the toolchain's clang")
+        let dir = NSTemporaryDirectory() + "lprof-leaf-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let source = dir + "/leaf.c"
+        try """
+            #include <stdio.h>
+            #include <stdlib.h>
+            __attribute__((noinline)) double inner(long n) { double s = 0; for (long i = 0; i < n; i++) s += 1.0 / (double)(i + 1); return s; }
+            __attribute__((noinline)) double middle(long n) { return inner(n) * 2; }
+            int main(int argc, char **argv) { double s = 0; for (int r = 0; r < 20; r++) s += middle(atol(argv[1])); printf("%f\\n", s); return 0; }
+
+            """.write(toFile: source, atomically: true, encoding: .utf8)
+        let binary = dir + "/leaf"
+        // clang gives the loop-only `inner` no frame even with -fno-omit-frame-pointer.
+        let cc = try Built.run(clang, ["-O2", "-g", "-fno-omit-frame-pointer", "-o", binary, source])
+        #expect(cc.status == 0, "\(cc.stderr)")
+        let out = dir + "/leaf.lprof"
+        let r = try Built.run(Built.celer, ["lprof", "run", "--out", out, "--", binary, "20000000"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let p = try SampleProfile(path: out)
+        let inInner = p.samples.filter { p.logicalStack($0).first?.function == "inner" }
+        #expect(inInner.count > 10)
+        let withCaller = inInner.filter { s in
+            let names = p.logicalStack(s).map(\.function)
+            return names.count > 2 && names[1] == "middle" && names[2] == "main"
+        }
+        #expect(withCaller.count * 10 >= inInner.count * 9, "\(withCaller.count) of \(inInner.count) samples in inner show middle and main")
     }
 
     @Test func lcovLinesParse() {

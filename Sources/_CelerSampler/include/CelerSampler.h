@@ -9,7 +9,8 @@
 // current_thread` arms one at once (the LD_PRELOAD library's pthread_create
 // wrapper calls it). The handler records the interrupted PC and the return
 // addresses found by walking frame pointers (each frame pointer checked to
-// lie inside the thread's stack, above the interrupted SP, and to increase)
+// lie inside the thread's stack, above the interrupted SP, and to increase),
+// and the word at SP (a frameless leaf's return address, checked offline),
 // into a preallocated buffer, reserving its slot with one atomic add: no
 // locks, no allocation. Return addresses are stored minus 1 so that they
 // symbolise to the call instruction, not the line after it.
