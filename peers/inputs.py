@@ -153,15 +153,62 @@ def normalise(workload, raw):
             out[name] = int(v)
         else:
             out[name] = float(v)
+    if workload in ("julia", "mandelbrot"):
+        _grid(workload, keyed, out)
     return out
+
+
+def _grid(workload, keyed, out):
+    """`grid: "tutorial"` (Celer's --grid tutorial): the accumulated grid,
+    whose steps divide the region by `divisions` (`width` and `height` are
+    then the points sampled, possibly one more). Mandelbrot on it follows the
+    2011 guide's rule. The peers' count kernels stay as they are: the guide's
+    loop (update, then test |z| > 2, output = iteration) escapes at iteration
+    k exactly when the definition's loop (test, then update) counts k + 1, so
+    running that loop to maxiter + 1 and reading count − 1 gives the guide's
+    iteration at its escape, or maxiter for a point that never escapes
+    (`validate` turns that into the guide's figures)."""
+    grid = str(keyed.get("grid", "formula")).lower()
+    if grid not in ("formula", "tutorial"):
+        raise ParameterError("grid must be formula or tutorial, got %r" % grid)
+    if grid == "formula":
+        return
+    d = _numbers(keyed.get("divisions", []))
+    if len(d) != 2:
+        raise ParameterError("grid tutorial needs divisions WxH; Celer passed %r" % keyed.get("divisions"))
+    out["grid"] = "tutorial"
+    out["width"], out["height"] = int(d[0]), int(d[1])
+    if workload == "mandelbrot":
+        out["guide_maxiter"] = out["maxiter"]
+        out["maxiter"] += 1
 
 
 # ---------------------------------------------------------------------------
 # Grids and inputs (made outside the timed region).
 
+def tutorial_axes(p):
+    """The tutorials' grid: x from xmin while < xmax by (xmax − xmin)/width;
+    y from ymax down while > ymin by (ymin − ymax)/height (Celer refuses a
+    region whose steps would not advance, so these loops end)."""
+    x_step = (p["xmax"] - p["xmin"]) / p["width"]
+    y_step = (p["ymin"] - p["ymax"]) / p["height"]
+    xs, ys = [], []
+    x = p["xmin"]
+    while x < p["xmax"]:
+        xs.append(x)
+        x += x_step
+    y = p["ymax"]
+    while y > p["ymin"]:
+        ys.append(y)
+        y += y_step
+    return np.array(xs), np.array(ys)
+
+
 def julia_axes(p):
     """xs[i] = x1 + (i·(x2 − x1))/width, as workloads.md writes it and Celer's
     Julia computes it (grids must agree bit for bit off the seed size too)."""
+    if p.get("grid") == "tutorial":
+        return tutorial_axes(p)
     w, h = p["width"], p["height"]
     xs = np.array([p["xmin"] + i * (p["xmax"] - p["xmin"]) / w for i in range(w)])
     ys = np.array([p["ymin"] + i * (p["ymax"] - p["ymin"]) / h for i in range(h)])
@@ -169,6 +216,8 @@ def julia_axes(p):
 
 
 def mandelbrot_axes(p):
+    if p.get("grid") == "tutorial":
+        return tutorial_axes(p)
     w, h = p["width"], p["height"]
     # xmin + j·step with step = (xmax − xmin)/(W − 1), as np.linspace does: the
     # grid whose sum is 51198208 at the seed size ((j·(xmax − xmin))/(W − 1) gives 51198099).
@@ -216,6 +265,15 @@ def accurate_sum(a):
 
 
 def validate(workload, p, out):
+    if workload == "mandelbrot" and "guide_maxiter" in p:
+        # Counts of the loop run to maxiter + 1, less one: the guide's
+        # iteration at the escape, maxiter if none (see _grid).
+        m = p["guide_maxiter"]
+        at = np.asarray(out, dtype=np.int64).ravel() - 1
+        escaped = at < m
+        return [("sum", int(np.sum(at[escaped]))),
+                ("updates", int(np.sum(at[escaped] + 1)) + m * int(np.count_nonzero(~escaped))),
+                ("escaped", int(np.count_nonzero(escaped)))]
     if workload in ("julia", "mandelbrot"):
         return [("sum", int(np.sum(np.asarray(out), dtype=np.int64)))]
     if workload == "sieve":

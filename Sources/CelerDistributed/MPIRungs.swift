@@ -49,20 +49,24 @@ public enum MPIRungs {
     }
 
     static func escapeRung<W: CaseStudy>(_: W.Type, _ name: String, _ summary: String,
-                                         config arguments: @escaping @Sendable (W.Config) -> (height: Int, [String])) -> Rung<W.Config> {
+                                         config arguments: @escaping @Sendable (W.Config) -> (height: Int, [String]?)) -> Rung<W.Config> {
         Rung(name, summary, backend: .mpi) { config in
-            let (height, args) = arguments(config)
+            let (height, given) = arguments(config)
+            guard let args = given else {
+                return .refused("--grid tutorial: the MPI worker samples the formula grid only")
+            }
             return prepare(workload: W.name, rung: name, rowsOfWork: height, what: "image rows", arguments: args)
         }
     }
 
-    @Sendable static func juliaArguments(_ c: Julia.Config) -> (height: Int, [String]) {
-        (c.height, ["width=\(c.width)", "height=\(c.height)", "xmin=\(c.region.xmin)", "xmax=\(c.region.xmax)",
+    /// nil on the tutorial grid, which the worker does not build.
+    @Sendable static func juliaArguments(_ c: Julia.Config) -> (height: Int, [String]?) {
+        (c.height, c.grid == .tutorial ? nil : ["width=\(c.width)", "height=\(c.height)", "xmin=\(c.region.xmin)", "xmax=\(c.region.xmax)",
                     "ymin=\(c.region.ymin)", "ymax=\(c.region.ymax)", "cre=\(c.cRe)", "cim=\(c.cIm)", "maxiter=\(c.maxiter)"])
     }
 
-    @Sendable static func mandelbrotArguments(_ c: Mandelbrot.Config) -> (height: Int, [String]) {
-        (c.height, ["width=\(c.width)", "height=\(c.height)", "xmin=\(c.region.xmin)", "xmax=\(c.region.xmax)",
+    @Sendable static func mandelbrotArguments(_ c: Mandelbrot.Config) -> (height: Int, [String]?) {
+        (c.height, c.grid == .tutorial ? nil : ["width=\(c.width)", "height=\(c.height)", "xmin=\(c.region.xmin)", "xmax=\(c.region.xmax)",
                     "ymin=\(c.region.ymin)", "ymax=\(c.region.ymax)", "maxiter=\(c.maxiter)"])
     }
 

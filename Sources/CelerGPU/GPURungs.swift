@@ -26,10 +26,10 @@ public enum GPURungs {
             ]),
             RungExtension(Mandelbrot.self, rungs: [
                 Rung("gpu", "CUDA: one thread per pixel (16x16 blocks), counts exact (--fmad=false)", backend: .gpu,
-                     prepare: { escapeTime($0.problem, kernel: "celer_mandelbrot", julia: false) }),
+                     prepare: { escapeTime($0.definitionLoop, kernel: "celer_mandelbrot", julia: false) }),
                 Rung("gpu-cardioid", "CUDA: one thread per pixel, cardioid and period-2 bulb get maxiter at once",
                      backend: .gpu, skipsWork: true,
-                     prepare: { escapeTime($0.problem, kernel: "celer_mandelbrot_cardioid", julia: false) }),
+                     prepare: { escapeTime($0.definitionLoop, kernel: "celer_mandelbrot_cardioid", julia: false) }),
             ]),
             RungExtension(Sieve.self, rungs: [
                 Rung("gpu", "CUDA: odd-only segments of 262144 in shared memory, counts scanned, primes compacted in order",
@@ -187,7 +187,16 @@ func exactReciprocal(_ d: Double) -> Double? {
 
 // MARK: - Julia and Mandelbrot
 
-func escapeTime(_ problem: EscapeProblem, kernel name: String, julia: Bool) -> Preparation {
+/// Mandelbrot: the kernels run the definition's loop; `--grid tutorial`
+/// runs it one step longer and reads the 2011 guide's figures from it
+/// (`Mandelbrot.Config.definitionLoop`).
+func escapeTime(_ loop: (problem: EscapeProblem, validation: @Sendable (AlignedBuffer<Int32>) -> [ValidationValue]),
+                kernel name: String, julia: Bool) -> Preparation {
+    escapeTime(loop.problem, kernel: name, julia: julia, summary: loop.validation)
+}
+
+func escapeTime(_ problem: EscapeProblem, kernel name: String, julia: Bool,
+                summary: @escaping @Sendable (AlignedBuffer<Int32>) -> [ValidationValue] = { EscapeOptions.validation($0) }) -> Preparation {
     gpuPreparation { (device, clock) throws(GPUError) in
         try requireMemory(problem.pixels * 4 + (problem.width + problem.height) * 8, on: device)
         let function = try StudyKernels.escapeTime.function(name, on: device)
@@ -205,7 +214,7 @@ func escapeTime(_ problem: EscapeProblem, kernel name: String, julia: Bool) -> P
             validation: { () throws(GPUError) in
                 let host = AlignedBuffer<Int32>(repeating: 0, count: problem.pixels)
                 try counts.copy(to: host.buffer)
-                return EscapeOptions.validation(host)
+                return summary(host)
             })
     }
 }

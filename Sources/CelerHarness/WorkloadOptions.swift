@@ -1,3 +1,5 @@
+import CelerCore
+
 /// Parameters a user may set on the command line. `nil` means "the preset's
 /// value". Each workload reads the fields that apply to it and ignores the
 /// rest, so one set of options can drive a run of several workloads.
@@ -33,4 +35,13 @@ public struct WorkloadOptions: Sendable, Equatable {
     public var grid: Grid = .formula
 
     public init() {}
+}
+
+extension WorkloadOptions.Grid {
+    /// `--grid TEXT`: `formula` or `tutorial` (any case), else a one-line
+    /// error naming `option`.
+    public init(option text: String, name option: String = "--grid") throws(CelerError) {
+        let chosen = try OptionGrammar.choice(text.trimmingSpaces(), option: option, from: Self.allCases.map(\.rawValue))
+        self = Self(rawValue: chosen)!
+    }
 }

@@ -112,24 +112,105 @@ package enum EscapeOptions {
         for k in 0..<counts.count { sum &+= Int64(counts.pointer[k]) }
         return [ValidationValue("sum", sum, countsWork: true)]
     }
+
+    /// `--grid`: the tutorial grid must accumulate to a sane number of points.
+    static func checkGrid(_ grid: EscapeGrid, _ region: Region, width: Int, height: Int) throws(CelerError) {
+        guard grid == .tutorial else { return }
+        guard let (w, h) = TutorialGrid.size(region, width: width, height: height) else {
+            throw .invalidOption("--grid", "tutorial", allowed:
+                "its accumulated steps do not advance across --region=\(region) at \(width)x\(height); use --grid formula or a wider region")
+        }
+        guard w * h <= maxPixels else {
+            throw .invalidOption("--size", "\(width)x\(height)", allowed: "at most \(maxPixels) pixels (the tutorial grid gives \(w)x\(h))")
+        }
+    }
+
+    /// The parameters a grid adds to a study's: none for the formula grid
+    /// (its rows read as before); for the tutorial grid its name and the
+    /// divisions of the steps, since accumulation may add a row or column to
+    /// the `width` and `height` reported (the points actually sampled).
+    static func gridParameters(_ grid: EscapeGrid, width: Int, height: Int) -> [Parameter] {
+        grid == .tutorial
+            ? [Parameter("grid", .text("tutorial")), Parameter("divisions", .text("\(width)x\(height)"))]
+            : []
+    }
 }
+
+/// How the sample points are placed (`--grid`); see `TutorialGrid`.
+public typealias EscapeGrid = WorkloadOptions.Grid
 
 // MARK: - Shared rung plumbing
 
+/// A count kernel: fills the image (row-major) with the counts of a problem.
+package typealias EscapeCountKernel = @Sendable (EscapeProblem, UnsafeMutablePointer<Int32>) -> Void
+
 /// A prepared run of a count kernel: the sample points and the count image
 /// are made here, outside the timing; `kernel` fills the image.
-package func prepared<C>(_ config: C, _ kernel: @escaping (EscapeProblem, UnsafeMutablePointer<Int32>) -> Void) -> Preparation
+package func prepared<C>(_ config: C, _ kernel: @escaping EscapeCountKernel) -> Preparation
 where C: EscapeConfig {
     let problem = config.problem
     let counts = AlignedBuffer<Int32>(repeating: 0, count: problem.pixels)
     return .ready(run: { kernel(problem, counts.pointer) },
-                       validation: { EscapeOptions.validation(counts) })
+                       validation: { config.validation(counts) })
 }
 
 /// A configuration that defines an escape-time problem.
-package protocol EscapeConfig { var problem: EscapeProblem { get } }
+package protocol EscapeConfig {
+    var problem: EscapeProblem { get }
+    /// The validation values of a count image of `problem`.
+    func validation(_ counts: AlignedBuffer<Int32>) -> [ValidationValue]
+}
+extension EscapeConfig {
+    /// The sum of the counts (marked `countsWork`).
+    package func validation(_ counts: AlignedBuffer<Int32>) -> [ValidationValue] {
+        EscapeOptions.validation(counts)
+    }
+}
 extension Julia.Config: EscapeConfig {}
-extension Mandelbrot.Config: EscapeConfig {}
+extension Mandelbrot.Config: EscapeConfig {
+    /// The 2011 guide's values on the tutorial grid (`TutorialMandelbrotRule`),
+    /// the sum of the counts on the formula grid.
+    package func validation(_ counts: AlignedBuffer<Int32>) -> [ValidationValue] {
+        grid == .tutorial ? TutorialMandelbrotRule.validation(counts, maxiter: maxiter) : EscapeOptions.validation(counts)
+    }
+}
+
+/// The count kernels of the rungs for one rule: the algorithm is `R`, the
+/// schedule is the kernel's (one pixel at a time, SIMD groups, threads).
+package enum EscapeKernels<R: EscapeRule> {
+    package static var scalar: EscapeCountKernel { { p, out in scalarCounts(R.self, p, into: out) } }
+    package static var simd: EscapeCountKernel {
+        { p, out in EscapeKernel.countRows(R.self, p, rows: 0..<p.height, into: out) }
+    }
+    package static var parallel: EscapeCountKernel { { p, out in countParallel(R.self, p, into: out) } }
+}
+
+/// The scalar rungs' loop, one pixel at a time, for any rule: the orbit
+/// step of the SIMD kernel on two doubles, tested before each step.
+package func scalarCounts<R: EscapeRule>(_: R.Type, _ p: EscapeProblem, into out: UnsafeMutablePointer<Int32>) {
+    for i in 0..<p.height {
+        let y = p.ys[i]
+        for j in 0..<p.width {
+            out[i * p.width + j] = Int32(scalarCount(R.self, x: p.xs[j], y: y, c: p.c, maxiter: p.maxiter))
+        }
+    }
+}
+
+/// Steps taken while `R.inside`, at most `maxiter`, from the pixel (x, y).
+@inline(__always)
+package func scalarCount<R: EscapeRule>(_: R.Type, x: Double, y: Double, c: (re: Double, im: Double), maxiter: Int) -> Int {
+    var (zr, zi, cr, ci) = R.start(x: x, y: y, c: c)
+    var n = 0
+    while n < maxiter {
+        let x2 = zr * zr, y2 = zi * zi
+        if !R.inside(x2 + y2) { break }
+        let xy = zr * zi
+        zr = x2 - y2 + cr
+        zi = xy * 2 + ci
+        n += 1
+    }
+    return n
+}
 
 /// Rows dealt in chunks from a shared counter: the cost of a row varies a lot
 /// (rows through the set's interior run maxiter steps per pixel).
@@ -155,13 +236,15 @@ package typealias LaneInts = SIMD4<Int64>
 package typealias LaneCounts = SIMD4<Int32>
 
 /// Where a fractal's orbit starts and when it stops.
-package protocol EscapeRule {
+package protocol EscapeRule: SendableMetatype {
     /// Whether a point with |z|² = s is still inside: the loop condition.
     static func inside(_ s: Double) -> Bool
     /// `inside` for every lane, as all-ones / zero lanes.
     static func inside(_ s: Lanes) -> LaneInts
     /// z₀ and c of the pixels at (x, y); `c` is Julia's constant.
     static func start(x: Lanes, y: Lanes, c: (re: Double, im: Double)) -> (zr: Lanes, zi: Lanes, cr: Lanes, ci: Lanes)
+    /// `start` for one pixel.
+    static func start(x: Double, y: Double, c: (re: Double, im: Double)) -> (zr: Double, zi: Double, cr: Double, ci: Double)
     /// Whether to test for the Mandelbrot set's main cardioid and period-2
     /// bulb and give those points `maxiter` without iterating.
     static var skipsInterior: Bool { get }
@@ -176,6 +259,9 @@ package enum JuliaRule: EscapeRule {
     @inline(__always) package static func start(x: Lanes, y: Lanes, c: (re: Double, im: Double)) -> (zr: Lanes, zi: Lanes, cr: Lanes, ci: Lanes) {
         (x, y, Lanes(repeating: c.re), Lanes(repeating: c.im))
     }
+    @inline(__always) package static func start(x: Double, y: Double, c: (re: Double, im: Double)) -> (zr: Double, zi: Double, cr: Double, ci: Double) {
+        (x, y, c.re, c.im)
+    }
     package static var skipsInterior: Bool { false }
 }
 
@@ -188,6 +274,9 @@ package enum MandelbrotRule: EscapeRule {
     @inline(__always) package static func start(x: Lanes, y: Lanes, c: (re: Double, im: Double)) -> (zr: Lanes, zi: Lanes, cr: Lanes, ci: Lanes) {
         (Lanes(), Lanes(), x, y)
     }
+    @inline(__always) package static func start(x: Double, y: Double, c: (re: Double, im: Double)) -> (zr: Double, zi: Double, cr: Double, ci: Double) {
+        (0, 0, x, y)
+    }
     package static var skipsInterior: Bool { false }
 }
 
@@ -196,6 +285,9 @@ package enum MandelbrotInteriorRule: EscapeRule {
     @inline(__always) package static func inside(_ s: Double) -> Bool { s <= 4 }
     @inline(__always) package static func inside(_ s: Lanes) -> LaneInts { MandelbrotRule.inside(s) }
     @inline(__always) package static func start(x: Lanes, y: Lanes, c: (re: Double, im: Double)) -> (zr: Lanes, zi: Lanes, cr: Lanes, ci: Lanes) {
+        MandelbrotRule.start(x: x, y: y, c: c)
+    }
+    @inline(__always) package static func start(x: Double, y: Double, c: (re: Double, im: Double)) -> (zr: Double, zi: Double, cr: Double, ci: Double) {
         MandelbrotRule.start(x: x, y: y, c: c)
     }
     package static var skipsInterior: Bool { true }

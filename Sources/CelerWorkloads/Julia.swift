@@ -9,7 +9,9 @@ import Numerics
 /// counts sum to 33219980.
 ///
 /// Grid: `xs[j] = xmin + j·(xmax − xmin)/width`, `ys[i] = ymin + i·(ymax − ymin)/height`
-/// (the right and top edges are not sampled), rows are y.
+/// (the right and top edges are not sampled), rows are y. `--grid tutorial`
+/// samples the tutorials' accumulated grid instead (`TutorialGrid`; same
+/// rule), whose seed sum is 33219980 too.
 public enum Julia: CaseStudy {
     public struct Config: Sendable, Equatable {
         public var width: Int
@@ -18,15 +20,21 @@ public enum Julia: CaseStudy {
         public var cRe: Double
         public var cIm: Double
         public var maxiter: Int
+        /// Where the points lie.
+        public var grid: EscapeGrid
 
-        public init(width: Int, height: Int, region: Region, cRe: Double, cIm: Double, maxiter: Int) {
+        public init(width: Int, height: Int, region: Region, cRe: Double, cIm: Double, maxiter: Int,
+                    grid: EscapeGrid = .formula) {
             self.width = width; self.height = height; self.region = region
-            self.cRe = cRe; self.cIm = cIm; self.maxiter = maxiter
+            self.cRe = cRe; self.cIm = cIm; self.maxiter = maxiter; self.grid = grid
         }
 
         /// The sample points and constants the kernels read.
         public var problem: EscapeProblem {
             let r = region
+            if grid == .tutorial {
+                return TutorialGrid.problem(r, width: width, height: height, c: (cRe, cIm), maxiter: maxiter)
+            }
             let xs = (0..<width).map { r.xmin + Double($0) * (r.xmax - r.xmin) / Double(width) }
             let ys = (0..<height).map { r.ymin + Double($0) * (r.ymax - r.ymin) / Double(height) }
             return EscapeProblem(xs: xs, ys: ys, c: (cRe, cIm), maxiter: maxiter)
@@ -43,7 +51,8 @@ public enum Julia: CaseStudy {
     public static let summary = "Julia set escape counts (z² + c), SIMD lanes and threads"
     public static let optionsHelp = """
         --size WxH (default 1000x1000, small 100x100), --region=XMIN,XMAX,YMIN,YMAX \
-        (default -1.8,1.8,-1.8,1.8), --c=RE,IM (default -0.62772,-0.42193), --maxiter N (default 300)
+        (default -1.8,1.8,-1.8,1.8), --c=RE,IM (default -0.62772,-0.42193), --maxiter N (default 300), \
+        --grid formula|tutorial (tutorial: the guides' accumulated grid)
         """
 
     public static var rungs: [Rung<Config>] {
@@ -67,21 +76,28 @@ public enum Julia: CaseStudy {
         config.region = try EscapeOptions.region(options.region, default: config.region)
         (config.cRe, config.cIm) = try EscapeOptions.c(options.c, default: (config.cRe, config.cIm))
         config.maxiter = try EscapeOptions.maxiter(options.maxiter, default: config.maxiter)
+        config.grid = options.grid
+        try EscapeOptions.checkGrid(config.grid, config.region, width: config.width, height: config.height)
         return config
     }
 
+    /// `width` and `height` are the points sampled (on the tutorial grid,
+    /// possibly one more than the divisions asked for).
     public static func parameters(_ config: Config) -> [Parameter] {
-        [
-            Parameter("width", .integer(config.width)),
-            Parameter("height", .integer(config.height)),
+        let p = config.problem
+        return [
+            Parameter("width", .integer(p.width)),
+            Parameter("height", .integer(p.height)),
             Parameter("region", .text(config.region.description)),
             Parameter("c", .text("\(config.cRe),\(config.cIm)")),
             Parameter("maxiter", .integer(config.maxiter)),
-        ]
+        ] + EscapeOptions.gridParameters(config.grid, width: config.width, height: config.height)
     }
 
     public static func expected(_ config: Config) -> [ValidationValue]? {
-        config == seed ? [ValidationValue("sum", seedSum, countsWork: true)] : nil
+        var onSeed = config
+        onSeed.grid = .formula
+        return onSeed == seed ? [ValidationValue("sum", seedSum, countsWork: true)] : nil
     }
 
     public static func work(_ config: Config, counted: Double?) -> Work {
@@ -110,28 +126,7 @@ public enum Julia: CaseStudy {
 
     /// The same loop on two doubles, testing |z|² < 4.
     static func scalarCounts(_ p: EscapeProblem, into out: UnsafeMutablePointer<Int32>) {
-        let (cr, ci) = p.c
-        for i in 0..<p.height {
-            let y = p.ys[i]
-            for j in 0..<p.width {
-                out[i * p.width + j] = Int32(scalarCount(x: p.xs[j], y: y, cr: cr, ci: ci, maxiter: p.maxiter))
-            }
-        }
-    }
-
-    @inline(__always)
-    static func scalarCount(x: Double, y: Double, cr: Double, ci: Double, maxiter: Int) -> Int {
-        var zr = x, zi = y
-        var n = 0
-        while n < maxiter {
-            let x2 = zr * zr, y2 = zi * zi
-            if !(x2 + y2 < 4) { break }
-            let xy = zr * zi
-            zr = x2 - y2 + cr
-            zi = xy * 2 + ci
-            n += 1
-        }
-        return n
+        CelerWorkloads.scalarCounts(JuliaRule.self, p, into: out)
     }
 
     // MARK: Smooth colouring

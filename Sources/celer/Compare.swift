@@ -48,6 +48,9 @@ struct CompareCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Julia, Mandelbrot: the iteration limit.", valueName: "N"))
     var maxiter: String?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Julia, Mandelbrot: where the points lie: formula (default) or tutorial (the guides' accumulated grid; Mandelbrot with the 2011 guide's rule).", valueName: "formula|tutorial"))
+    var grid: String?
+
     @Option(parsing: .unconditional, help: ArgumentHelp("Diffusion: the number of time steps.", valueName: "N"))
     var steps: String?
 
@@ -98,7 +101,7 @@ struct CompareCommand: ParsableCommand {
                            maxiter: maxiter, steps: steps, variant: variant, repeats: repeatCount,
                            warmup: warmup, threads: threads, budget: timeBudget, peerMaxRun: peerMaxRun,
                            format: format, report: report, quick: DocsQuick.isOn, ranks: ranks,
-                           threadsPerRank: threadsPerRank, hosts: hosts, hostfile: hostfile, mpirun: mpirun)
+                           threadsPerRank: threadsPerRank, hosts: hosts, hostfile: hostfile, mpirun: mpirun, grid: grid)
     }
 
     func run() throws {

@@ -32,6 +32,7 @@ struct CompareOptions {
         var hosts: String? = nil
         var hostfile: String? = nil
         var mpirun: String? = nil
+        var grid: String? = nil
     }
 
     var studies: [AnyCaseStudy] = Registry.studies
@@ -80,6 +81,7 @@ struct CompareOptions {
             }
             o.workload.region = r
         }
+        if let s = raw.grid { o.workload.grid = try WorkloadOptions.Grid(option: s) }
         if let s = raw.c { o.workload.c = try OptionGrammar.reals(s, count: 2, option: "--c") }
         if let s = raw.maxiter { o.workload.maxiter = try OptionGrammar.integer(s, option: "--maxiter", in: OptionLimits.maxiter) }
         if let s = raw.steps { o.workload.steps = try OptionGrammar.integer(s, option: "--steps", in: OptionLimits.steps) }

@@ -40,6 +40,9 @@ struct ProfileCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Escape-time iteration cap (julia, mandelbrot).", valueName: "N"))
     var maxiter: String? = nil
 
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Where the points lie (julia, mandelbrot): formula or tutorial.", valueName: "formula|tutorial"))
+    var grid: String? = nil
+
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Time steps (diffusion).", valueName: "N"))
     var steps: String? = nil
 
@@ -182,6 +185,7 @@ struct ProfileCommand: ParsableCommand {
         options.steps = try steps.map { text throws(CelerError) in
             try OptionGrammar.integer(text, option: "--steps", in: OptionLimits.steps)
         }
+        if let grid { options.grid = try WorkloadOptions.Grid(option: grid) }
         let configured: ConfiguredCaseStudy
         do { configured = try study.configure(options) } catch let e as CelerError { throw e }
         var rungs = configured.rungs

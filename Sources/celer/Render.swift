@@ -39,6 +39,9 @@ struct RenderCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Most iterations per point (default 300 for julia, 1000 for mandelbrot).", valueName: "N"))
     var maxiter: String?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Where the points lie: formula (default) or tutorial (the guides' accumulated grid, top row first; Mandelbrot with the 2011 guide's rule).", valueName: "formula|tutorial"))
+    var grid: String?
+
     @Option(parsing: .unconditional, help: ArgumentHelp("Colour map: \(ColorMap.all.map(\.name).joined(separator: ", ")).", valueName: "NAME"))
     var colormap: String = "magma"
 
@@ -59,7 +62,11 @@ struct RenderCommand: ParsableCommand {
     struct Request {
         enum Fractal { case julia(Julia.Config), mandelbrot(Mandelbrot.Config) }
         var fractal: Fractal
-        var width: Int, height: Int, maxiter: Int
+        var width: Int, height: Int
+        var grid: WorkloadOptions.Grid
+        /// Whether row 0 of the values is the top of the picture (tutorial grid).
+        var topRowFirst: Bool
+        var maxiter: Int
         var colormap: ColorMap
         var out: String
         var threads: Int?
@@ -79,6 +86,7 @@ struct RenderCommand: ParsableCommand {
         options.maxiter = try maxiter.map { text throws(CelerError) in
             try OptionGrammar.integer(text, option: "--maxiter", in: OptionLimits.maxiter)
         }
+        if let grid { options.grid = try WorkloadOptions.Grid(option: grid) }
         if let s = options.size, s.count == 2, s[0] * s[1] > Self.maxPixels {
             throw CelerError.invalidOption("--size", size ?? "", allowed: "render at most \(Self.maxPixels) pixels")
         }
@@ -94,14 +102,18 @@ struct RenderCommand: ParsableCommand {
         default:
             throw CelerError.invalidOption("fractal", fractal, allowed: "use julia or mandelbrot")
         }
-        let (width, height, iterations): (Int, Int, Int)
+        // The points sampled: the tutorial grid may add a row or column, and
+        // runs top row first.
+        let (problem, iterations): (EscapeProblem, Int)
         switch chosen {
-        case .julia(let config): (width, height, iterations) = (config.width, config.height, config.maxiter)
-        case .mandelbrot(let config): (width, height, iterations) = (config.width, config.height, config.maxiter)
+        case .julia(let config): (problem, iterations) = (config.problem, config.maxiter)
+        case .mandelbrot(let config): (problem, iterations) = (config.problem, config.maxiter)
         }
+        let (width, height) = (problem.width, problem.height)
+        let topRowFirst = problem.height > 1 && problem.ys[0] > problem.ys[1]
         let path = out ?? "\(fractal.lowercased()).png"
         guard !path.isEmpty else { throw CelerError.invalidOption("--out", path, allowed: "give a file name") }
-        return Request(fractal: chosen, width: width, height: height, maxiter: iterations,
+        return Request(fractal: chosen, width: width, height: height, grid: options.grid, topRowFirst: topRowFirst, maxiter: iterations,
                        colormap: try ColorMap.named(colormap), out: path,
                        threads: try threads.map { text throws(CelerError) in
                            try OptionGrammar.integer(text, option: "--threads", in: OptionLimits.threads)
@@ -114,6 +126,7 @@ struct RenderCommand: ParsableCommand {
         try checkOutput(request.out, option: "--out")
 
         let label = "\(fractal.lowercased()) \(request.width)x\(request.height)"
+            + (request.grid == .tutorial ? " (tutorial grid)" : "")
         let progress = ProgressBar(total: request.height, label: label)
         let start = monotonicNanos()
         let values: [Float]
@@ -123,7 +136,8 @@ struct RenderCommand: ParsableCommand {
         }
         progress.finish()
         let computed = monotonicNanos()
-        let rgb = colorize(values, width: request.width, height: request.height, map: request.colormap)
+        let rgb = colorize(values, width: request.width, height: request.height, map: request.colormap,
+                           topRowFirst: request.topRowFirst)
         try PNG.write(width: request.width, height: request.height, rgb: rgb, to: request.out)
         let done = monotonicNanos()
         let seconds = { (a: UInt64, b: UInt64) in Fmt.seconds(Double(b &- a) * 1e-9) }
@@ -136,8 +150,9 @@ struct RenderCommand: ParsableCommand {
 /// t = ln(1 + ν − ν_min) / ln(1 + ν_max − ν_min) through `map` (a logarithm
 /// spreads the many low counts near the outside across the map; ν_min is the
 /// smallest outside value, so zooms use the whole map too). Row 0 of `values` (ymin) is
-/// the image's bottom row, so the imaginary axis points up.
-func colorize(_ values: [Float], width: Int, height: Int, map: ColorMap) -> [UInt8] {
+/// the image's bottom row, so the imaginary axis points up; with `topRowFirst`
+/// (the tutorial grid, whose rows run from ymax down) it is the top row.
+func colorize(_ values: [Float], width: Int, height: Int, map: ColorMap, topRowFirst: Bool = false) -> [UInt8] {
     let outside = values.lazy.filter { $0 >= 0 }
     let smallest = Double(outside.min() ?? 0)
     let largest = Double(outside.max() ?? 0)
@@ -152,7 +167,7 @@ func colorize(_ values: [Float], width: Int, height: Int, map: ColorMap) -> [UIn
             let nu = UncheckedSendable(source.baseAddress!)
             parallelFor(0..<height, schedule: .dynamic(16)) { rows in
                 for row in rows {
-                    let source = row * width, target = (height - 1 - row) * width
+                    let source = row * width, target = (topRowFirst ? row : height - 1 - row) * width
                     for j in 0..<width {
                         let v = nu.value[source + j]
                         guard v >= 0 else { continue }  // inside: black
