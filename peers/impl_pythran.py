@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pythran  # first: without it the row says "pythran not installed", whatever else is missing
 import numpy as np
 
 import inputs
@@ -32,7 +33,6 @@ build_seconds = None  # set when this process compiled the module
 def load():
     """The compiled module, building it if needed."""
     global build_seconds
-    import pythran  # a clear ImportError (name "pythran") if missing
     key = SOURCE.read_bytes() + " ".join(FLAGS).encode() + sys.version.encode() + pythran.__version__.encode()
     target = cache_root() / ("pythran-" + hashlib.sha1(key).hexdigest()[:16])
     if not target.is_dir():
