@@ -315,11 +315,12 @@ def validate(workload, p, out):
 def _check(argv):
     """`inputs.py --check`: the pure-Python stream against the NumPy one
     (exit 1 on any difference); `inputs.py --dump SEED START COUNT`: the
-    values as exact hex floats, from whichever path this interpreter has."""
+    pure-Python values as exact hex floats (for a test to compare with its
+    own SplitMix64)."""
     if argv[:1] == ["--dump"]:
         seed, start, count = (int(v) for v in argv[1:4])
-        for x in splitmix64_uniform(seed, count, start):
-            print(float(x).hex())
+        for x in splitmix64_doubles(seed, count, start):
+            print(x.hex())
         return 0
     if np is None:
         print("inputs.py --check needs NumPy (pip install numpy)", file=sys.stderr)

@@ -73,7 +73,9 @@ class Budget:
 
 
 def factory(workload, impl, p, budget, threads):
-    """(run, note) for a peer; raises ImportError for a missing package."""
+    """The timed call of a peer (inputs and outputs made); raises ImportError
+    for a missing package. A run may carry `note(median)` (a line for the
+    record) and `close()` (called once timing is over)."""
     if impl == "python" or (impl == "pypy" and IS_PYPY):
         import impl_python
         return impl_python.KERNELS[workload](p, budget)
@@ -134,9 +136,11 @@ def run_in_pypy(workload, args):
            "--repeat", str(args.repeat), "--warmup", str(args.warmup), "--threads", str(args.threads),
            "--budget", str(args.budget), "--max-run", str(args.max_run)]
     limit = 60 + 4 * args.budget + 3 * args.max_run
+    # A clean PyPy: CPython's module paths (and their C extensions) are not its own.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     try:
         done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                              timeout=limit, universal_newlines=True)
+                              timeout=limit, universal_newlines=True, env=env)
     except subprocess.TimeoutExpired:
         record["skipped"] = "pypy3 stopped after %.0f s" % limit
         return record
