@@ -54,10 +54,13 @@ def _peer(tasks, worker, width, budget, processes, shipping_runs=3):
 
         def collect(fn):
             k = 0
-            for row in pool.imap(fn, tasks, chunksize):
+            for done, row in enumerate(pool.imap(fn, tasks, chunksize), 1):
                 out[k:k + width] = row
                 k += width
-                budget.tick(k // width, len(tasks))
+                if done % chunksize == 0:
+                    # Rows come back a chunk at a time, while the other workers are about
+                    # as far into theirs: count those as done for the projection.
+                    budget.tick(min(len(tasks), done + (processes - 1) * chunksize), len(tasks))
             return out
 
         shipping = []
@@ -71,8 +74,13 @@ def _peer(tasks, worker, width, budget, processes, shipping_runs=3):
         pool.terminate()
         raise
 
+    state = {"finished": True}
+
     def run():
-        return collect(worker)
+        state["finished"] = False
+        result = collect(worker)
+        state["finished"] = True
+        return result
 
     def note(median):
         share = " = %.1f%%" % (100.0 * ship / median) if median else ""
@@ -81,7 +89,12 @@ def _peer(tasks, worker, width, budget, processes, shipping_runs=3):
                                                 ship, share, started))
 
     def close():
-        pool.terminate()
+        # Idle workers exit on the pool's sentinel; a run stopped half-way (over budget, an
+        # error) still has tasks queued, so its workers are terminated instead.
+        if state["finished"]:
+            pool.close()
+        else:
+            pool.terminate()
         pool.join()
 
     run.note = note

@@ -29,6 +29,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -254,6 +255,12 @@ def main(argv=None):
     ap.add_argument("--impls", default=None, help="comma-separated peers (default: all of the workload)")
     ap.add_argument("--list", action="store_true")
     args = ap.parse_args(argv)
+    # A process spawned from a thread that blocks signals (libdispatch's worker
+    # threads do, and Foundation's Process passes the mask on) would hand that
+    # mask to multiprocessing's workers, which then never see Pool.terminate()'s
+    # SIGTERM: start from an empty mask, as a shell would.
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_SETMASK, set())
     if args.list:
         print(json.dumps(PEERS))
         return 0
