@@ -83,7 +83,7 @@ def _peer(tasks, worker, width, budget, processes, shipping_runs=3):
         return result
 
     def note(median):
-        share = " = %.1f%%" % (100.0 * ship / median) if median else ""
+        share = " = %.2g%% of the median" % (100.0 * ship / median) if median else ""
         return ("Pool.imap chunksize %d (%d chunks, %d processes, %s); shipping %.3g s%s (no-op map, same data); "
                 "pool start %.3g s untimed" % (chunksize, -(-len(tasks) // chunksize), processes, method,
                                                 ship, share, started))
