@@ -91,7 +91,7 @@ import CelerHarness
         let skip = try #require(julia["pythran"]?["skipped"] as? String)
         #expect(skip.contains("pythran not installed") && skip.contains("pip install pythran"), "\(skip)")
         let diffusion = try records("diffusion", "{\"rows\": 640, \"cols\": 640, \"steps\": 10}", "python", flags: ["-S"])
-        // shared/workloads.md: sum 20.48, max 0.005, sumsq 0.09748586131221627 after 10 steps.
+        // docs/workloads.md: sum 20.48, max 0.005, sumsq 0.09748586131221627 after 10 steps.
         let v = try #require(validation(diffusion["python"]))
         #expect(v.map { $0[0] } == ["sum", "max", "sumsq"])
         #expect(abs(Double(v[0][2])! - 20.48) <= 1e-11 * 20.48)
@@ -144,7 +144,7 @@ import CelerHarness
             #expect(p["skipped"] is NSNull, "\(workload): \(p)")
             #expect(validation(p) == validation(r["python"]) && validation(p) != nil, "\(workload): \(r)")
         }
-        // The seed images' documented sums (shared/workloads.md), exact.
+        // The seed images' documented sums (docs/workloads.md), exact.
         let julia = try records("julia", "{\"width\": 1000, \"height\": 1000, \"maxiter\": 300}", "pythran")
         #expect(validation(julia["pythran"]) == [["sum", "i", "33219980"]], "\(julia)")
         let mandel = try records("mandelbrot", "{\"width\": 500, \"height\": 500, \"maxiter\": 1000}", "pythran")
