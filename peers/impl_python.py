@@ -1,11 +1,14 @@
 """Pure-Python peers: plain loops over Python floats (array.array storage so
 big inputs stay compact). Each kernel calls `budget.tick(done, total)` now and
 then; the budget raises `OverBudget` once the projected time of a run exceeds
-its limit, so a seed-size run is skipped with a reason instead of hanging."""
+its limit, so a seed-size run is skipped with a reason instead of hanging.
+
+The same code runs under CPython (`python`) and PyPy (`pypy`), and the
+escape-time rows are what the `multiprocessing` peer ships to its workers.
+NumPy is optional: without it (PyPy usually has none) the inputs come from
+inputs.py's pure-Python paths and results stay array.array / lists."""
 import array
 import itertools
-
-import numpy as np
 
 import inputs
 
@@ -14,48 +17,50 @@ class OverBudget(Exception):
     pass
 
 
-def _doubles(a):
-    out = array.array("d")
-    out.frombytes(np.ascontiguousarray(a, dtype=np.float64).tobytes())
-    return out
+def julia_row(xs, y, cr, ci, maxiter, out, k):
+    """One row of the Julia set: the counts of points (x, y), x in xs, into out[k:]."""
+    for x in xs:
+        zr, zi, n = x, y, 0
+        while n < maxiter and zr * zr + zi * zi < 4.0:
+            zr, zi = zr * zr - zi * zi + cr, 2.0 * zr * zi + ci
+            n += 1
+        out[k] = n
+        k += 1
+
+
+def mandelbrot_row(xs, ci, maxiter, out, k):
+    """One row of the Mandelbrot set: the counts of c = cr + i·ci, cr in xs, into out[k:]."""
+    for cr in xs:
+        x = y = 0.0
+        n = 0
+        while n < maxiter and x * x + y * y <= 4.0:
+            x, y = x * x - y * y + cr, 2.0 * x * y + ci
+            n += 1
+        out[k] = n
+        k += 1
 
 
 def julia(p, budget):
-    xs, ys = (list(v) for v in inputs.julia_axes(p))
+    xs, ys = inputs.julia_axis_lists(p)
     cr, ci, maxiter = p["c_re"], p["c_im"], p["maxiter"]
     out = array.array("i", bytes(4 * len(xs) * len(ys)))
 
     def run():
-        k = 0
         for row, y in enumerate(ys):
-            for x in xs:
-                zr, zi, n = x, y, 0
-                while n < maxiter and zr * zr + zi * zi < 4.0:
-                    zr, zi = zr * zr - zi * zi + cr, 2.0 * zr * zi + ci
-                    n += 1
-                out[k] = n
-                k += 1
+            julia_row(xs, y, cr, ci, maxiter, out, row * len(xs))
             budget.tick(row + 1, len(ys))
         return out
     return run
 
 
 def mandelbrot(p, budget):
-    xs, ys = (list(v) for v in inputs.mandelbrot_axes(p))
+    xs, ys = inputs.mandelbrot_axis_lists(p)
     maxiter = p["maxiter"]
     out = array.array("i", bytes(4 * len(xs) * len(ys)))
 
     def run():
-        k = 0
         for row, ci in enumerate(ys):
-            for cr in xs:
-                x = y = 0.0
-                n = 0
-                while n < maxiter and x * x + y * y <= 4.0:
-                    x, y = x * x - y * y + cr, 2.0 * x * y + ci
-                    n += 1
-                out[k] = n
-                k += 1
+            mandelbrot_row(xs, ci, maxiter, out, row * len(xs))
             budget.tick(row + 1, len(ys))
         return out
     return run
@@ -68,7 +73,7 @@ def sieve(p, budget):
 
     def run():
         if limit < 2:
-            return 0 if count_only else np.zeros(0, dtype=np.int64)
+            return 0 if count_only else []
         flags = bytearray([1]) * (limit + 1)
         flags[0] = flags[1] = 0
         p_ = 2
@@ -78,13 +83,13 @@ def sieve(p, budget):
             p_ += 1
         if count_only:
             return flags.count(1)
-        return np.fromiter(itertools.compress(range(limit + 1), flags), dtype=np.int64)
+        return list(itertools.compress(range(limit + 1), flags))
     return run
 
 
 def derivative(p, budget):
     n, dx = p["n"], p["dx"]
-    f = _doubles(inputs.splitmix64_uniform(p["seed"], n))
+    f = inputs.uniform_doubles(p["seed"], n)
     out = array.array("d", bytes(8 * max(n - 2, 0)))
     dx2 = dx * dx
     step = 1 << 16
@@ -94,7 +99,7 @@ def derivative(p, budget):
             for i in range(lo, min(lo + step, n - 1)):
                 out[i - 1] = (f[i - 1] - 2.0 * f[i] + f[i + 1]) / dx2
             budget.tick(min(lo + step, n - 1), n - 1)
-        return np.frombuffer(out, dtype=np.float64)
+        return inputs.as_result(out)
     return run
 
 
@@ -102,7 +107,7 @@ def laplacian(p, budget):
     n, m, dx, dy = p["rows"], p["cols"], p["dx"], p["dy"]
     if n * m > 50_000_000:
         raise OverBudget("pure Python: %d points would take minutes per run" % (n * m))
-    f = _doubles(inputs.splitmix64_uniform(p["seed"], n * m))
+    f = inputs.uniform_doubles(p["seed"], n * m)
     out = array.array("d", bytes(8 * max(n - 2, 0) * max(m - 2, 0)))
     dx2, dy2 = dx * dx, dy * dy
     k = 2.0 / dx2 + 2.0 / dy2
@@ -116,13 +121,14 @@ def laplacian(p, budget):
                 out[o] = (f[c - m] + f[c + m]) / dx2 + (f[c - 1] + f[c + 1]) / dy2 - f[c] * k
                 o += 1
             budget.tick(i, n - 2)
-        return np.frombuffer(out, dtype=np.float64)
+        return inputs.as_result(out)
     return run
 
 
 def diffusion(p, budget):
     n, m, steps = p["rows"], p["cols"], p["steps"]
-    u0 = inputs.diffusion_initial(p).tolist()
+    u0 = inputs.diffusion_initial(p)
+    u0 = u0 if isinstance(u0, list) else u0.tolist()
     alpha = p["d"] * p["dt"]
 
     def run():
@@ -136,14 +142,14 @@ def diffusion(p, budget):
                     new[j] = row[j] + alpha * lap
             u, v = v, u
             budget.tick(s + 1, steps)
-        return np.array(u)
+        return u
     return run
 
 
 def add(p, budget):
     n = p["n"]
-    a = _doubles(inputs.splitmix64_uniform(1, n))
-    b = _doubles(inputs.splitmix64_uniform(2, n))
+    a = inputs.uniform_doubles(1, n)
+    b = inputs.uniform_doubles(2, n)
     c = array.array("d", bytes(8 * n))
     step = 1 << 18
 
@@ -152,7 +158,7 @@ def add(p, budget):
             hi = min(lo + step, n)
             c[lo:hi] = array.array("d", map(float.__add__, a[lo:hi], b[lo:hi]))
             budget.tick(hi, n)
-        return np.frombuffer(c, dtype=np.float64)
+        return inputs.as_result(c)
     return run
 
 

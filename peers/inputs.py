@@ -5,16 +5,56 @@ and the validation values. Validation sums are computed as accurately as
 Celer's compensated sums (math.fsum, or an extended-precision pairwise sum for
 very large arrays), so a peer is judged exactly like a Celer rung.
 """
+import array
 import math
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError:  # PyPy (or python3 -S) without NumPy: the pure-Python paths below
+    np = None
 
-GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-MIX2 = np.uint64(0x94D049BB133111EB)
+GOLDEN_INT = 0x9E3779B97F4A7C15
+MIX1_INT = 0xBF58476D1CE4E5B9
+MIX2_INT = 0x94D049BB133111EB
+MASK64 = (1 << 64) - 1
+if np is not None:
+    GOLDEN = np.uint64(GOLDEN_INT)
+    MIX1 = np.uint64(MIX1_INT)
+    MIX2 = np.uint64(MIX2_INT)
 
 
 _streams = {}
+
+
+def splitmix64_doubles(seed, count, start=0):
+    """The same values as `splitmix64_uniform`, in pure Python (Python ints
+    masked to 64 bits), as an array.array("d"). Bit for bit the NumPy
+    stream: the top 53 bits convert to a double exactly and the scaling by
+    2^-53 is exact (`python3 peers/inputs.py --check` compares the two)."""
+    out = array.array("d", bytes(8 * count))
+    s = seed & MASK64
+    for i in range(count):
+        z = (s + (start + i + 1) * GOLDEN_INT) & MASK64
+        z = ((z ^ (z >> 30)) * MIX1_INT) & MASK64
+        z = ((z ^ (z >> 27)) * MIX2_INT) & MASK64
+        out[i] = ((z ^ (z >> 31)) >> 11) * (2.0 ** -53)
+    return out
+
+
+def uniform_doubles(seed, count):
+    """Stream `seed` as an array.array("d") of Python floats: from the NumPy
+    stream when NumPy is there (fast), else computed in pure Python."""
+    if np is None:
+        return splitmix64_doubles(seed, count)
+    out = array.array("d")
+    out.frombytes(np.ascontiguousarray(splitmix64_uniform(seed, count), dtype=np.float64).tobytes())
+    return out
+
+
+def as_result(buf):
+    """A pure-Python kernel's array.array result: a NumPy view when NumPy is
+    there (validated like every other peer), else the array itself."""
+    return buf if np is None else np.frombuffer(buf, dtype=np.float64 if buf.typecode == "d" else np.int32)
 
 
 def splitmix64_uniform(seed, count, start=0, out=None, chunk=1 << 22):
@@ -22,6 +62,8 @@ def splitmix64_uniform(seed, count, start=0, out=None, chunk=1 << 22):
     [0, 1), vectorised in NumPy (uint64 arithmetic wraps like the definition).
     Without `out`, the array is made once per process and shared by every
     peer (read-only: peers never write their inputs)."""
+    if np is None:
+        return splitmix64_doubles(seed, count, start)
     if out is None:
         key = (seed, count, start)
         if key not in _streams:
@@ -186,10 +228,11 @@ def _grid(workload, keyed, out):
 # ---------------------------------------------------------------------------
 # Grids and inputs (made outside the timed region).
 
-def tutorial_axes(p):
+def tutorial_axis_lists(p):
     """The tutorials' grid: x from xmin while < xmax by (xmax − xmin)/width;
     y from ymax down while > ymin by (ymin − ymax)/height (Celer refuses a
-    region whose steps would not advance, so these loops end)."""
+    region whose steps would not advance, so these loops end), as lists of
+    Python floats."""
     x_step = (p["xmax"] - p["xmin"]) / p["width"]
     y_step = (p["ymin"] - p["ymax"]) / p["height"]
     xs, ys = [], []
@@ -201,30 +244,40 @@ def tutorial_axes(p):
     while y > p["ymin"]:
         ys.append(y)
         y += y_step
-    return np.array(xs), np.array(ys)
-
-
-def julia_axes(p):
-    """xs[i] = x1 + (i·(x2 − x1))/width, as workloads.md writes it and Celer's
-    Julia computes it (grids must agree bit for bit off the seed size too)."""
-    if p.get("grid") == "tutorial":
-        return tutorial_axes(p)
-    w, h = p["width"], p["height"]
-    xs = np.array([p["xmin"] + i * (p["xmax"] - p["xmin"]) / w for i in range(w)])
-    ys = np.array([p["ymin"] + i * (p["ymax"] - p["ymin"]) / h for i in range(h)])
     return xs, ys
 
 
-def mandelbrot_axes(p):
+def julia_axis_lists(p):
+    """xs[i] = x1 + (i·(x2 − x1))/width, as workloads.md writes it and Celer's
+    Julia computes it (grids must agree bit for bit off the seed size too),
+    as lists of Python floats (what the pure-Python peers iterate over)."""
     if p.get("grid") == "tutorial":
-        return tutorial_axes(p)
+        return tutorial_axis_lists(p)
+    w, h = p["width"], p["height"]
+    xs = [p["xmin"] + i * (p["xmax"] - p["xmin"]) / w for i in range(w)]
+    ys = [p["ymin"] + i * (p["ymax"] - p["ymin"]) / h for i in range(h)]
+    return xs, ys
+
+
+def mandelbrot_axis_lists(p):
+    if p.get("grid") == "tutorial":
+        return tutorial_axis_lists(p)
     w, h = p["width"], p["height"]
     # xmin + j·step with step = (xmax − xmin)/(W − 1), as np.linspace does: the
     # grid whose sum is 51198208 at the seed size ((j·(xmax − xmin))/(W − 1) gives 51198099).
     sx, sy = (p["xmax"] - p["xmin"]) / max(w - 1, 1), (p["ymax"] - p["ymin"]) / max(h - 1, 1)
-    xs = np.array([p["xmin"] + j * sx for j in range(w)])
-    ys = np.array([p["ymin"] + i * sy for i in range(h)])
+    xs = [p["xmin"] + j * sx for j in range(w)]
+    ys = [p["ymin"] + i * sy for i in range(h)]
     return xs, ys
+
+
+def julia_axes(p):
+    """The Julia axes as NumPy arrays (the same values)."""
+    return tuple(np.array(v) for v in julia_axis_lists(p))
+
+
+def mandelbrot_axes(p):
+    return tuple(np.array(v) for v in mandelbrot_axis_lists(p))
 
 
 def base_primes(limit):
@@ -246,6 +299,12 @@ def base_primes(limit):
 
 def diffusion_initial(p):
     n, m = p["rows"], p["cols"]
+    if np is None:
+        u = [[0.0] * m for _ in range(n)]
+        for i in range(int(0.4 * n), int(0.5 * n)):
+            for j in range(int(0.4 * m), int(0.5 * m)):
+                u[i][j] = 0.005
+        return u
     u = np.zeros((n, m))
     u[int(0.4 * n):int(0.5 * n), int(0.4 * m):int(0.5 * m)] = 0.005
     return u
@@ -264,16 +323,42 @@ def accurate_sum(a):
     return float(np.sum(a, dtype=np.longdouble))
 
 
+def _validate_pure(workload, p, out):
+    """validate() for results that are Python sequences (no NumPy): the same
+    values, every real sum by math.fsum (correctly rounded)."""
+    if workload in ("julia", "mandelbrot"):
+        return [("sum", sum(out))]
+    if workload == "sieve":
+        if p["count_only"]:
+            return [("count", int(out))]
+        return [("count", len(out)), ("sum", sum(out))]
+    if workload in ("derivative", "laplacian"):
+        return [("sum", math.fsum(out)), ("sum_abs", math.fsum(abs(x) for x in out))]
+    if workload == "diffusion":
+        flat = [x for row in out for x in row]
+        return [("sum", math.fsum(flat)), ("max", max(flat)), ("sumsq", math.fsum(x * x for x in flat))]
+    if workload == "add":
+        return [("sum", math.fsum(out))]
+    raise ValueError(workload)
+
+
 def validate(workload, p, out):
     if workload == "mandelbrot" and "guide_maxiter" in p:
         # Counts of the loop run to maxiter + 1, less one: the guide's
         # iteration at the escape, maxiter if none (see _grid).
         m = p["guide_maxiter"]
-        at = np.asarray(out, dtype=np.int64).ravel() - 1
+        at = [int(c) - 1 for row in out for c in (row if hasattr(row, "__iter__") else [row])] \
+            if (np is None or isinstance(out, (array.array, list))) else np.asarray(out, dtype=np.int64).ravel() - 1
+        if np is None or isinstance(at, list):
+            escaped = [a for a in at if a < m]
+            return [("sum", sum(escaped)), ("updates", sum(a + 1 for a in escaped) + m * (len(at) - len(escaped))),
+                    ("escaped", len(escaped))]
         escaped = at < m
         return [("sum", int(np.sum(at[escaped]))),
                 ("updates", int(np.sum(at[escaped] + 1)) + m * int(np.count_nonzero(~escaped))),
                 ("escaped", int(np.count_nonzero(escaped)))]
+    if np is None or isinstance(out, (array.array, list)):
+        return _validate_pure(workload, p, out)
     if workload in ("julia", "mandelbrot"):
         return [("sum", int(np.sum(np.asarray(out), dtype=np.int64)))]
     if workload == "sieve":
@@ -289,3 +374,34 @@ def validate(workload, p, out):
     if workload == "add":
         return [("sum", accurate_sum(out))]
     raise ValueError(workload)
+
+
+def _check(argv):
+    """`inputs.py --check`: the pure-Python stream against the NumPy one
+    (exit 1 on any difference); `inputs.py --dump SEED START COUNT`: the
+    pure-Python values as exact hex floats (for a test to compare with its
+    own SplitMix64)."""
+    if argv[:1] == ["--dump"]:
+        seed, start, count = (int(v) for v in argv[1:4])
+        for x in splitmix64_doubles(seed, count, start):
+            print(x.hex())
+        return 0
+    if np is None:
+        print("inputs.py --check needs NumPy (pip install numpy)", file=sys.stderr)
+        return 2
+    cases = [(0, 0, 1000), (1, 0, 4097), (2, 0, 4097), (7, 123456, 2000), (42, (1 << 22) - 5, 10),
+             (MASK64, 0, 100), (0x123456789ABCDEF, 1 << 40, 100)]
+    bad = 0
+    for seed, start, count in cases:
+        ref = np.empty(count)
+        splitmix64_uniform(seed, count, start, ref, chunk=1000)
+        pure = splitmix64_doubles(seed, count, start)
+        diff = sum(1 for a, b in zip(ref.tolist(), pure) if a != b)
+        print("seed %d start %d count %d: %s" % (seed, start, count, "identical" if diff == 0 else "%d differ" % diff))
+        bad += diff
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(_check(sys.argv[1:]))

@@ -7,7 +7,12 @@ peer on stdout, as it finishes:
    "validation": [["sum", "i", "33219980"]], "skipped": null}
 
 A peer that raises while running gets an "error" field instead (Celer
-reports it as a failure).
+reports it as a failure). A peer may add a "note" (one line shown beside its
+status: the interpreter PyPy ran, what multiprocessing spent shipping data).
+
+The `pypy` peer runs this same script under pypy3 (`$CELER_PYPY`, else pypy3
+on PATH) on impl_python's code and passes its record through; everything the
+pure-Python path needs (inputs, validation) works without NumPy.
 
 Validation values are [name, "i" (integer) or "r" (real), value as text] so
 that Celer reads them back without loss. `skipped` gives the reason a peer did
@@ -22,6 +27,10 @@ Usage: run_peer.py WORKLOAD --params JSON [--repeat 5] [--warmup 1]
 import argparse
 import json
 import os
+import platform
+import shutil
+import signal
+import subprocess
 import sys
 import time
 
@@ -29,6 +38,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 INSTALL = "pip install -r peers/requirements.txt"
+IS_PYPY = platform.python_implementation() == "PyPy"
+# Install hints of the peers that are not in requirements.txt.
+HINTS = {
+    "pythran": "pip install pythran; it compiles with a C++ compiler: apt-get install g++",
+    "primesieve": "apt-get install libprimesieve-dev; " + INSTALL,
+}
 
 # Peers of each workload, in table order: name -> (threaded, factory spec).
 # The one peer table (peers.json), shared with celer's Swift side.
@@ -59,10 +74,18 @@ class Budget:
 
 
 def factory(workload, impl, p, budget, threads):
-    """(run, note) for a peer; raises ImportError for a missing package."""
-    if impl == "python":
+    """The timed call of a peer (inputs and outputs made); raises ImportError
+    for a missing package. A run may carry `note(median)` (a line for the
+    record) and `close()` (called once timing is over)."""
+    if impl == "python" or (impl == "pypy" and IS_PYPY):
         import impl_python
         return impl_python.KERNELS[workload](p, budget)
+    if impl == "multiprocessing":
+        import impl_multiprocessing
+        return getattr(impl_multiprocessing, workload)(p, budget, threads)
+    if impl == "pythran":
+        import impl_pythran
+        return getattr(impl_pythran, workload)(p)
     if impl in ("numpy", "numpy-out"):
         import impl_numpy
         if impl == "numpy-out":
@@ -104,18 +127,57 @@ def encode(values):
     return out
 
 
+def run_in_pypy(workload, args):
+    """The `pypy` peer's record: this script, run by pypy3 with the same
+    arguments, timing and validating itself (its record passed through)."""
+    record = {"workload": workload, "impl": "pypy", "threads": 1, "times": [], "compile_s": None,
+              "validation": [], "skipped": None}
+    exe = os.environ.get("CELER_PYPY") or shutil.which("pypy3")
+    if not exe:
+        record["skipped"] = "pypy3 not found (apt-get install pypy3)"
+        return record
+    cmd = [exe, os.path.abspath(__file__), workload, "--params", args.params, "--impls", "pypy",
+           "--repeat", str(args.repeat), "--warmup", str(args.warmup), "--threads", str(args.threads),
+           "--budget", str(args.budget), "--max-run", str(args.max_run)]
+    limit = 60 + 4 * args.budget + 3 * args.max_run
+    # A clean PyPy: CPython's module paths (and their C extensions) are not its own.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    try:
+        done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                              timeout=limit, universal_newlines=True, env=env)
+    except subprocess.TimeoutExpired:
+        record["skipped"] = "pypy3 stopped after %.0f s" % limit
+        return record
+    except OSError as e:
+        record["skipped"] = "%s not runnable (%s; apt-get install pypy3)" % (exe, e)
+        return record
+    for line in done.stdout.splitlines():
+        if line.startswith("{"):
+            r = json.loads(line)
+            if r.get("impl") == "pypy":
+                return r
+    last = (done.stderr.strip().splitlines() or ["exit status %d" % done.returncode])[-1]
+    record["error"] = "pypy3 gave no record: %s" % last
+    return record
+
+
 def run_one(workload, impl, p, args):
+    if impl == "pypy" and not IS_PYPY:
+        return run_in_pypy(workload, args)
     import inputs
     import impl_python
     threads = args.threads if impl in THREADED else 1
     record = {"workload": workload, "impl": impl, "threads": threads, "times": [], "compile_s": None,
               "validation": [], "skipped": None}
+    if impl == "pypy":
+        record["note"] = "PyPy %s (Python %s)" % (".".join(map(str, sys.pypy_version_info[:3])),
+                                                 platform.python_version())
     budget = Budget(args.max_run)
     try:
         run = factory(workload, impl, p, budget, args.threads)
     except ImportError as e:
         name = getattr(e, "name", None) or str(e)
-        hint = INSTALL if name != "primesieve" else "apt-get install libprimesieve-dev; " + INSTALL
+        hint = HINTS.get(name, INSTALL)
         if impl.startswith("cupy") or impl == "numba-cuda":
             import impl_cupy
             hint = impl_cupy.INSTALL_CUPY if impl.startswith("cupy") else impl_cupy.INSTALL_NUMBA_CUDA
@@ -127,12 +189,24 @@ def run_one(workload, impl, p, args):
     except Exception as e:  # a build failure (no C compiler, no OpenMP) is reported, not fatal
         record["skipped"] = "%s: %s" % (type(e).__name__, str(e).splitlines()[0] if str(e) else "")
         return record
-    if impl == "cython-prange":
-        import impl_cython
-        if impl_cython.build_seconds is not None:
-            record["compile_s"] = impl_cython.build_seconds
-    jit = impl.startswith("numba")
-    warmup = args.warmup if impl != "python" else 0
+    try:
+        return _timed(workload, impl, p, args, record, run, budget)
+    finally:
+        close = getattr(run, "close", None)  # multiprocessing's pool
+        if close is not None:
+            close()
+
+
+def _timed(workload, impl, p, args, record, run, budget):
+    import inputs
+    import impl_python
+    if impl in ("cython-prange", "pythran"):
+        mod = sys.modules["impl_cython" if impl == "cython-prange" else "impl_pythran"]
+        if mod.build_seconds is not None:
+            record["compile_s"] = mod.build_seconds
+    # PyPy's tracing JIT compiles the hot loops during the first call: a warm-up, like Numba's.
+    jit = impl.startswith("numba") or impl == "pypy"
+    warmup = args.warmup if impl not in ("python", "multiprocessing") else 0
     if jit:
         warmup = max(warmup, 1)  # the first call compiles; never time it
     out = None
@@ -169,6 +243,10 @@ def run_one(workload, impl, p, args):
         ts = sorted(record["times"])
         record["compile_s"] = max(0.0, first_call - ts[len(ts) // 2])
     record["validation"] = encode(inputs.validate(workload, p, out))
+    note = getattr(run, "note", None)
+    if note is not None:
+        ts = sorted(record["times"])
+        record["note"] = note(ts[len(ts) // 2])
     return record
 
 
@@ -184,6 +262,12 @@ def main(argv=None):
     ap.add_argument("--impls", default=None, help="comma-separated peers (default: all of the workload)")
     ap.add_argument("--list", action="store_true")
     args = ap.parse_args(argv)
+    # A process spawned from a thread that blocks signals (libdispatch's worker
+    # threads do, and Foundation's Process passes the mask on) would hand that
+    # mask to multiprocessing's workers, which then never see Pool.terminate()'s
+    # SIGTERM: start from an empty mask, as a shell would.
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_SETMASK, set())
     if args.list:
         print(json.dumps(PEERS))
         return 0

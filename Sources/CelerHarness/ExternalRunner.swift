@@ -14,7 +14,9 @@ import Foundation
 ///   "validation": [["sum", "i", "33219980"]], "skipped": null, "error": null,
 ///   "backend": {"kind": "mpi", "ranks": 3, "threads_per_rank": 2}}`
 /// (`validation` entries are name, `i` or `r`, value as text; `backend` is
-/// optional and defaults to `threads` threads on the CPU).
+/// optional and defaults to `threads` threads on the CPU; an optional `note`
+/// is one line about the run, e.g. what multiprocessing spent shipping data,
+/// that becomes the row's summary and is shown beside its status).
 public struct ExternalRecord: Decodable, Sendable, Equatable {
     public struct BackendRecord: Decodable, Sendable, Equatable {
         public var kind: String
@@ -33,12 +35,14 @@ public struct ExternalRecord: Decodable, Sendable, Equatable {
     public var skipped: String?
     public var error: String?
     public var backend: BackendRecord?
+    public var note: String?
 
     public init(impl: String, threads: Int, times: [Double], compile_s: Double? = nil,
                 validation: [[String]], skipped: String? = nil, error: String? = nil,
-                backend: BackendRecord? = nil) {
+                backend: BackendRecord? = nil, note: String? = nil) {
         self.impl = impl; self.threads = threads; self.times = times; self.compile_s = compile_s
         self.validation = validation; self.skipped = skipped; self.error = error; self.backend = backend
+        self.note = note
     }
 
     /// The backend the record says it ran on.
@@ -88,6 +92,7 @@ public struct ExternalRecord: Decodable, Sendable, Equatable {
         }
         row.times = times
         row.compileSeconds = compile_s
+        if row.summary.isEmpty, let n = note { row.summary = n }
         row.validation = values(matching: expected)
         return row
     }

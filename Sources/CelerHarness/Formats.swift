@@ -39,9 +39,13 @@ public enum ComparisonFormatter {
         if let s = row.skipped { return "skipped: \(s)" }
         let verdict = row.ok == true ? "OK" : "FAIL"
         if row.summary.hasPrefix("error:") { return "\(verdict) (\(row.summary))" }
-        // Compilation (Numba's JIT, Cython's build) is never timed; say what it cost.
-        if let c = row.compileSeconds, c >= 0.01 { return "\(verdict) (compiled in \(Fmt.seconds(c)))" }
-        return verdict
+        // Compilation (Numba's JIT, Cython's and Pythran's builds, PyPy's warm-up) is never
+        // timed; say what it cost. A peer's note (Celer rows' summaries describe the rung
+        // and are not repeated here) follows it.
+        var notes: [String] = []
+        if let c = row.compileSeconds, c >= 0.01 { notes.append("compiled in \(Fmt.seconds(c))") }
+        if row.kind == .peer && !row.summary.isEmpty { notes.append(row.summary) }
+        return notes.isEmpty ? verdict : "\(verdict) (\(notes.joined(separator: "; ")))"
     }
 
     static func rateText(_ row: ComparisonRow) -> String {

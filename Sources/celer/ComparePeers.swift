@@ -62,8 +62,10 @@ struct PeerRunner {
                     "--repeat", String(settings.repeats), "--warmup", String(settings.warmup),
                     "--threads", String(threads), "--budget", String(settings.budgetSeconds),
                     "--max-run", String(maxRun), "--impls", names.joined(separator: ",")]
-        // Compiles (Cython's first build), warm-ups and pure Python's limit, with room to spare.
-        let timeout = 180 + Double(names.count) * (4 * settings.budgetSeconds + 2 * maxRun + 10)
+        // Compiles (Cython's and Pythran's first builds), warm-ups (PyPy's in a pypy3 child)
+        // and pure Python's limit, with room to spare.
+        let builds = 180 + (names.contains("pythran") ? 240 : 0) + (names.contains("pypy") ? 60 : 0)
+        let timeout = Double(builds) + Double(names.count) * (4 * settings.budgetSeconds + 2 * maxRun + 10)
         let run = ExternalRun(program: python, arguments: args, environment: PeerRunner.threadEnvironment(threads),
                               timeout: timeout, installHint: "install Python 3, then \(PeerRunner.install)")
         let result = ExternalRunner().launch(run)

@@ -148,7 +148,10 @@ enum CLI {
             #expect(r.stdout.contains("\(name):"), "\(name) missing from --list")
         }
         #expect(r.stdout.contains("rungs:"))
-        #expect(r.stdout.contains("peers: python, numpy"))
+        // The peers of peers/peers.json, in its order.
+        let julia = try #require(PeerRunner.peers["julia"])
+        #expect(julia.starts(with: ["python", "pypy", "multiprocessing", "numpy"]) && julia.contains("pythran"))
+        #expect(r.stdout.contains("peers: " + julia.joined(separator: ", ")), "\(r.stdout)")
         #expect(r.stdout.contains("--size WIDTHxHEIGHT"))
         // Every option of `celer compare --help` is named in the listing.
         for option in ["--limit", "--count-only", "--region", "--c=", "--maxiter", "--steps", "--variant",
