@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "CelerPlot", targets: ["CelerPlot"]),
         .library(name: "CelerProfile", targets: ["CelerProfile"]),
         .library(name: "CelerWorkloads", targets: ["CelerWorkloads"]),
+        .library(name: "CelerExpr", targets: ["CelerExpr"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,6 +48,8 @@ let package = Package(
             .product(name: "Numerics", package: "swift-numerics"),
         ], swiftSettings: simd),
         .target(name: "CelerPlot", dependencies: ["CelerCore", "CZlib"], swiftSettings: simd),
+        // Fused (lazy, block-by-block) array expressions over NDArray: numexpr's role.
+        .target(name: "CelerExpr", dependencies: ["CelerCore", "CelerParallel", "CelerArray"], swiftSettings: simd),
         .target(name: "CelerProfile", dependencies: ["CelerCore", "CelerPlot", "CCelerSystem", "_CelerMallocCounter"], swiftSettings: simd),
         .target(name: "CelerWorkloads", dependencies: [
             "CelerCore", "CelerParallel", "CelerArray",
@@ -61,6 +64,7 @@ let package = Package(
         .testTarget(name: "CelerParallelTests", dependencies: ["CelerParallel"]),
         .testTarget(name: "CelerArrayTests", dependencies: ["CelerArray", "CelerParallel"]),
         .testTarget(name: "CelerPlotTests", dependencies: ["CelerPlot"]),
+        .testTarget(name: "CelerExprTests", dependencies: ["CelerExpr", "CelerArray", "CelerParallel"]),
         .testTarget(name: "CelerProfileTests", dependencies: ["CelerProfile"]),
         .testTarget(name: "CelerWorkloadsTests", dependencies: ["CelerWorkloads"]),
         .testTarget(name: "CelerCLITests", dependencies: ["celer"]),
