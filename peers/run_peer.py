@@ -31,16 +31,11 @@ sys.path.insert(0, HERE)
 INSTALL = "pip install -r peers/requirements.txt"
 
 # Peers of each workload, in table order: name -> (threaded, factory spec).
-PEERS = {
-    "julia": ["python", "numpy", "numba", "numba-parallel", "cython-prange"],
-    "mandelbrot": ["python", "numpy", "numba", "numba-parallel", "cython-prange"],
-    "sieve": ["python", "numpy", "numba", "numba-parallel", "cython-prange", "primesieve"],
-    "derivative": ["python", "numpy", "numexpr", "numba-parallel", "cython-prange"],
-    "laplacian": ["python", "numpy", "numexpr", "numba-parallel", "cython-prange"],
-    "diffusion": ["python", "numpy", "numba-parallel", "cython-prange"],
-    "add": ["python", "numpy", "numpy-out", "numexpr", "numba-parallel", "cython-prange"],
-}
-THREADED = {"numexpr", "numba-parallel", "cython-prange"}
+# The one peer table (peers.json), shared with celer's Swift side.
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers.json")) as _f:
+    _TABLE = json.load(_f)
+PEERS = _TABLE["workloads"]
+THREADED = set(_TABLE["threaded"])
 
 
 class Budget:

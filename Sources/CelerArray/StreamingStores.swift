@@ -28,11 +28,7 @@ enum StreamingStores {
     /// Outputs at least this big are streamed: the last-level cache, since a
     /// bigger output would be evicted before it is read again anyway.
     @usableFromInline static let thresholdBytes: Int = {
-        #if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
-        return Swift.max(SystemInfo.cacheSize(level: 3) ?? SystemInfo.cacheSize(level: 2) ?? (8 << 20), 1 << 20)
-        #else
-        return Int.max
-        #endif
+        StreamingStore.available ? Swift.max(StreamingStore.lastLevelCache, 1 << 20) : Int.max
     }()
 
     /// Whether writing `out` should use streaming stores: it is big,
@@ -48,33 +44,14 @@ enum StreamingStores {
         worthwhile(out, a) && !out.sharesStorage(with: b)
     }
 
-    /// Copies `bytes` bytes from `source` to `destination`, streaming the
-    /// 32-byte-aligned middle part.
+    /// Copies `bytes` bytes, streaming the aligned middle (CelerCore's primitive).
     @usableFromInline
     static func store(_ source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, bytes: Int) {
-        #if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
-        let misalignment = Int(bitPattern: destination) & 31
-        let head = misalignment == 0 ? 0 : Swift.min(bytes, 32 - misalignment)
-        if head > 0 { destination.copyMemory(from: source, byteCount: head) }
-        var i = head
-        let end = head + (bytes - head) / 32 * 32
-        while i < end {
-            let v = source.loadUnaligned(fromByteOffset: i, as: SIMD4<Double>.self)
-            _mm256_stream_pd((destination + i).assumingMemoryBound(to: Double.self), v)
-            i &+= 32
-        }
-        if i < bytes { (destination + i).copyMemory(from: source + i, byteCount: bytes - i) }
-        #else
-        destination.copyMemory(from: source, byteCount: bytes)
-        #endif
+        StreamingStore.copy(source, to: destination, bytes: bytes)
     }
 
-    /// Orders this thread's streaming stores before its later ordinary ones
-    /// (and so before the loop reports its work done to the other threads).
     @usableFromInline
-    static func fence() {
-        atomicMemoryFence(ordering: .sequentiallyConsistent)
-    }
+    static func fence() { StreamingStore.fence() }
 
     /// Runs `fill(count, buffer)` for blocks of the `n` results at `out`, each
     /// computed into an L1 buffer and then streamed out.

@@ -1,3 +1,4 @@
+import CelerHarness
 /// Every case study, in the order `celer compare` runs them.
 public enum CaseStudies {
     public static let all: [AnyCaseStudy] = [

@@ -1,5 +1,6 @@
 import CelerArray
 import CelerCore
+import CelerHarness
 import CelerParallel
 
 /// The 1-D second derivative by central finite differences:
@@ -27,14 +28,14 @@ public enum Derivative: CaseStudy {
             Rung("naive", "Swift arrays, bounds-checked indexing, dx² in the loop") { config in
                 let f = StencilInput.uniformArray(seed: seed, count: config.n)
                 let out = StencilBox([Double](repeating: 0, count: config.outputCount))
-                return PreparedRun(run: { naive(f, dx: config.dx, out: &out.value) },
+                return .ready(run: { naive(f, dx: config.dx, out: &out.value) },
                                    validation: { out.value.withUnsafeBufferPointer(validationSummary) })
             },
             Rung("ndarray", "NumPy style on NDArray: (f[:-2] - 2*f[1:-1] + f[2:]) / dx**2, with temporaries",
-                 threaded: true) { config in
+                 backend: .threads) { config in
                 let f = NDArray<Double>(copying: makeInput(config))
                 let out = StencilBox(NDArray<Double>.empty([config.outputCount]))
-                return PreparedRun(run: { out.value = ndarrayDerivative(f: f, dx: config.dx) },
+                return .ready(run: { out.value = ndarrayDerivative(f: f, dx: config.dx) },
                                    validation: { out.value.withContiguousElements(validationSummary) })
             },
             Rung("tuned", "unsafe pointers, no bounds checks, 1/dx² hoisted (exact when a power of two)") { config in
@@ -43,7 +44,7 @@ public enum Derivative: CaseStudy {
             Rung("simd", "SIMD4 loads of the three neighbours, streaming stores for big outputs") { config in
                 prepared(config, parallel: false) { f, out in simd(f, dx: config.dx, out: out) }
             },
-            Rung("parallel", "simd on a static block per thread", threaded: true) { config in
+            Rung("parallel", "simd on a static block per thread", backend: .threads) { config in
                 prepared(config, parallel: true) { f, out in parallel(f, dx: config.dx, out: out) }
             },
         ]
@@ -69,7 +70,7 @@ public enum Derivative: CaseStudy {
         return [ValidationValue("sum", 3.136096010394917), ValidationValue("sum_abs", 23336665.401019946)]
     }
 
-    public static func work(_ config: Config, result: [ValidationValue]) -> Work {
+    public static func work(_ config: Config, counted: Double?) -> Work {
         // Per output point: 2·f, −, +, / : 4 flops; read f once, write out once.
         Work(flops: 4 * Double(config.outputCount),
              bytes: 8 * Double(config.n) + 8 * Double(config.outputCount), bound: .memory)
@@ -90,10 +91,10 @@ public enum Derivative: CaseStudy {
 
     private static func prepared(_ config: Config, parallel: Bool,
                                  _ kernel: @escaping (UnsafeBufferPointer<Double>, UnsafeMutableBufferPointer<Double>) -> Void)
-        -> PreparedRun {
+        -> Preparation {
         let f = makeInput(config)
         let out = StencilInput.output(count: config.outputCount, parallel: parallel)
-        return PreparedRun(run: { kernel(UnsafeBufferPointer(f.buffer), out.buffer) },
+        return .ready(run: { kernel(UnsafeBufferPointer(f.buffer), out.buffer) },
                            validation: { validationSummary(UnsafeBufferPointer(out.buffer)) })
     }
 
@@ -157,7 +158,7 @@ public enum Derivative: CaseStudy {
                                                      _ range: Range<Int>, _ dx2: D, streaming: Bool) {
         let f = UnsafePointer(f.baseAddress! + range.lowerBound)
         let o = out.baseAddress! + range.lowerBound
-        storeSIMD4(count: range.count, to: o, streaming: streaming,
+        StreamingStore.storeSIMD4(count: range.count, to: o, streaming: streaming,
                    vector: { k in point(f.load4(k), f.load4(k + 1), f.load4(k + 2), dx2) },
                    scalar: { k in point(f[k], f[k + 1], f[k + 2], dx2) })
     }

@@ -1,5 +1,6 @@
 import CelerArray
 import CelerCore
+import CelerHarness
 import CelerParallel
 
 /// 2-D diffusion on a periodic R×C grid (shared/workloads.md §6): each step
@@ -39,17 +40,17 @@ public enum Diffusion: CaseStudy {
                 // Two grids of their own (not sharing the initial grid's storage), so
                 // that no run copies on write.
                 let grids = StencilBox((initialArray(config), initialArray(config)))
-                return PreparedRun(run: { naive(initial, config, grids: &grids.value) },
+                return .ready(run: { naive(initial, config, grids: &grids.value) },
                                    validation: {
                                        var summary = StencilSummary()
                                        for row in grids.value.0 { row.withUnsafeBufferPointer { summary.add($0) } }
                                        return validationValues(summary)
                                    })
             },
-            Rung("ndarray", "NumPy style on NDArray: rolled copies, whole-grid adds, in place", threaded: true) { config in
+            Rung("ndarray", "NumPy style on NDArray: rolled copies, whole-grid adds, in place", backend: .threads) { config in
                 let initial = makeInput(config)
                 let u = NDArray<Double>.empty([config.rows, config.cols])
-                return PreparedRun(run: {
+                return .ready(run: {
                     u.baseAddress.update(from: initial.pointer, count: initial.count)
                     ndarrayDiffusion(u: u, steps: config.steps, dt: config.dt, D: config.diffusivity)
                 }, validation: { u.withContiguousElements(validationSummary) })
@@ -61,11 +62,11 @@ public enum Diffusion: CaseStudy {
                 prepared(config, parallel: false) { initial, a, b in simd(initial, config, a, b) }
             },
             Rung("parallel", "simd row pairs in a static block of rows per thread, one parallel loop per step",
-                 threaded: true) { config in
+                 backend: .threads) { config in
                 prepared(config, parallel: true) { initial, a, b in parallel(initial, config, a, b) }
             },
             Rung("blocked", "temporal blocking: bands of rows advance several steps in cache, on all threads",
-                 threaded: true) { config in
+                 backend: .threads) { config in
                 let plan = BlockingPlan(config, bands: Parallel.threadCount)
                 return prepared(config, parallel: true) { initial, a, b in blocked(initial, config, a, b, plan: plan) }
             },
@@ -103,7 +104,7 @@ public enum Diffusion: CaseStudy {
     /// cache (640² is 6.5 MB of 32 MB here) only the first read and the last
     /// write must reach memory, and the bound is the arithmetic (and the
     /// caches); larger grids stream both grids through memory every step.
-    public static func work(_ config: Config, result: [ValidationValue]) -> Work {
+    public static func work(_ config: Config, counted: Double?) -> Work {
         let points = Double(config.count), steps = Double(config.steps)
         let gridBytes = 8 * points
         if 2 * gridBytes <= Double(StreamingStore.lastLevelCache) {
@@ -150,7 +151,7 @@ public enum Diffusion: CaseStudy {
     private static func prepared(
         _ config: Config, parallel: Bool,
         _ kernel: @escaping (UnsafePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void
-    ) -> PreparedRun {
+    ) -> Preparation {
         let initial = makeInput(config)
         let a = StencilInput.output(count: config.count, parallel: parallel)
         // Grid b starts 2 KiB into its (2 MiB-aligned) buffer, so a step's
@@ -158,7 +159,7 @@ public enum Diffusion: CaseStudy {
         // would take for a possible alias and stall on (5-9 % at 640 columns).
         let offset = 256
         let b = StencilInput.output(count: config.count + offset, parallel: parallel)
-        return PreparedRun(run: { kernel(UnsafePointer(initial.pointer), a.pointer, b.pointer + offset) },
+        return .ready(run: { kernel(UnsafePointer(initial.pointer), a.pointer, b.pointer + offset) },
                            validation: { validationSummary(UnsafeBufferPointer(a.buffer)) })
     }
 
@@ -194,7 +195,7 @@ public enum Diffusion: CaseStudy {
             }
             let first = 1 + head
             let u = up + first, d = down + first, c = mid + first, l = mid + first - 1, r = mid + first + 1
-            storeSIMD4(count: inner - head, to: out + first, streaming: false,
+            StreamingStore.storeSIMD4(count: inner - head, to: out + first, streaming: false,
                        vector: { j in point(up: u.load4(j), down: d.load4(j), left: l.load4(j), right: r.load4(j),
                                             center: c.load4(j), weight: weight) },
                        scalar: { j in point(up: u[j], down: d[j], left: l[j], right: r[j], center: c[j], weight: weight) })

@@ -1,4 +1,5 @@
 import CelerCore
+import CelerHarness
 import CelerParallel
 
 // Escape-time fractals (Julia, Mandelbrot): the pieces both case studies
@@ -38,7 +39,7 @@ public struct EscapeProblem: Sendable {
 
 /// Validation of the options both fractals take. Each throws a one-line
 /// error naming the option and what it allows.
-enum EscapeOptions {
+package enum EscapeOptions {
     static let maxSide = 100_000
     static let maxPixels = 1_000_000_000
     static let maxIterations = 10_000_000
@@ -99,21 +100,17 @@ enum EscapeOptions {
     /// +ci, and the escape test x²+y² and its comparison.
     static let flopsPerIteration = 9.0
 
-    static func work(result: [ValidationValue]) -> Work {
-        let iterations: Double
-        if let sum = result.first(where: { $0.name == "sum" }), case .integer(let n) = sum.value {
-            iterations = Double(n)
-        } else {
-            iterations = 0
-        }
-        return Work(flops: iterations * flopsPerIteration, bytes: 0, bound: .compute)
+    /// The work of `counted` orbit steps (the sum of the counts, which the
+    /// validation marks `countsWork`).
+    package static func work(counted: Double?) -> Work {
+        Work(flops: (counted ?? 0) * flopsPerIteration, bytes: 0, bound: .compute)
     }
 
     /// The validation of a count image: the sum of all counts.
-    static func validation(_ counts: AlignedBuffer<Int32>) -> [ValidationValue] {
+    package static func validation(_ counts: AlignedBuffer<Int32>) -> [ValidationValue] {
         var sum: Int64 = 0
         for k in 0..<counts.count { sum &+= Int64(counts.pointer[k]) }
-        return [ValidationValue("sum", sum)]
+        return [ValidationValue("sum", sum, countsWork: true)]
     }
 }
 
@@ -121,22 +118,22 @@ enum EscapeOptions {
 
 /// A prepared run of a count kernel: the sample points and the count image
 /// are made here, outside the timing; `kernel` fills the image.
-func prepared<C>(_ config: C, _ kernel: @escaping (EscapeProblem, UnsafeMutablePointer<Int32>) -> Void) -> PreparedRun
+package func prepared<C>(_ config: C, _ kernel: @escaping (EscapeProblem, UnsafeMutablePointer<Int32>) -> Void) -> Preparation
 where C: EscapeConfig {
     let problem = config.problem
     let counts = AlignedBuffer<Int32>(repeating: 0, count: problem.pixels)
-    return PreparedRun(run: { kernel(problem, counts.pointer) },
+    return .ready(run: { kernel(problem, counts.pointer) },
                        validation: { EscapeOptions.validation(counts) })
 }
 
 /// A configuration that defines an escape-time problem.
-protocol EscapeConfig { var problem: EscapeProblem { get } }
+package protocol EscapeConfig { var problem: EscapeProblem { get } }
 extension Julia.Config: EscapeConfig {}
 extension Mandelbrot.Config: EscapeConfig {}
 
 /// Rows dealt in chunks from a shared counter: the cost of a row varies a lot
 /// (rows through the set's interior run maxiter steps per pixel).
-func countParallel<R: EscapeRule>(_ rule: R.Type, _ p: EscapeProblem, into out: UnsafeMutablePointer<Int32>) {
+package func countParallel<R: EscapeRule>(_ rule: R.Type, _ p: EscapeProblem, into out: UnsafeMutablePointer<Int32>) {
     let image = UncheckedSendable(out)
     parallelFor(0..<p.height, schedule: .dynamic(rowsPerChunk(p.height))) { rows in
         EscapeKernel.countRows(rule, p, rows: rows, into: image.value)
@@ -144,21 +141,21 @@ func countParallel<R: EscapeRule>(_ rule: R.Type, _ p: EscapeProblem, into out: 
 }
 
 /// About 16 chunks per thread, at most 8 rows each.
-func rowsPerChunk(_ height: Int) -> Int {
+package func rowsPerChunk(_ height: Int) -> Int {
     max(1, min(8, height / (16 * max(1, Parallel.threadCount))))
 }
 
 // MARK: - Escape rules
 
 /// SIMD lanes of one group of pixels: 4 doubles (one AVX2 register).
-typealias Lanes = SIMD4<Double>
+package typealias Lanes = SIMD4<Double>
 /// Per-lane integers and masks (all ones = true) matching `Lanes`.
-typealias LaneInts = SIMD4<Int64>
+package typealias LaneInts = SIMD4<Int64>
 /// Per-lane counts as stored.
-typealias LaneCounts = SIMD4<Int32>
+package typealias LaneCounts = SIMD4<Int32>
 
 /// Where a fractal's orbit starts and when it stops.
-protocol EscapeRule {
+package protocol EscapeRule {
     /// Whether a point with |z|² = s is still inside: the loop condition.
     static func inside(_ s: Double) -> Bool
     /// `inside` for every lane, as all-ones / zero lanes.
@@ -171,37 +168,37 @@ protocol EscapeRule {
 }
 
 /// Julia: z₀ is the pixel, c is fixed, continue while |z|² < 4.
-enum JuliaRule: EscapeRule {
-    @inline(__always) static func inside(_ s: Double) -> Bool { s < 4 }
-    @inline(__always) static func inside(_ s: Lanes) -> LaneInts {
+package enum JuliaRule: EscapeRule {
+    @inline(__always) package static func inside(_ s: Double) -> Bool { s < 4 }
+    @inline(__always) package static func inside(_ s: Lanes) -> LaneInts {
         unsafeBitCast(s .< Lanes(repeating: 4), to: LaneInts.self)
     }
-    @inline(__always) static func start(x: Lanes, y: Lanes, c: (re: Double, im: Double)) -> (zr: Lanes, zi: Lanes, cr: Lanes, ci: Lanes) {
+    @inline(__always) package static func start(x: Lanes, y: Lanes, c: (re: Double, im: Double)) -> (zr: Lanes, zi: Lanes, cr: Lanes, ci: Lanes) {
         (x, y, Lanes(repeating: c.re), Lanes(repeating: c.im))
     }
-    static var skipsInterior: Bool { false }
+    package static var skipsInterior: Bool { false }
 }
 
 /// Mandelbrot: z₀ = 0, c is the pixel, continue while |z|² ≤ 4.
-enum MandelbrotRule: EscapeRule {
-    @inline(__always) static func inside(_ s: Double) -> Bool { s <= 4 }
-    @inline(__always) static func inside(_ s: Lanes) -> LaneInts {
+package enum MandelbrotRule: EscapeRule {
+    @inline(__always) package static func inside(_ s: Double) -> Bool { s <= 4 }
+    @inline(__always) package static func inside(_ s: Lanes) -> LaneInts {
         unsafeBitCast(s .<= Lanes(repeating: 4), to: LaneInts.self)
     }
-    @inline(__always) static func start(x: Lanes, y: Lanes, c: (re: Double, im: Double)) -> (zr: Lanes, zi: Lanes, cr: Lanes, ci: Lanes) {
+    @inline(__always) package static func start(x: Lanes, y: Lanes, c: (re: Double, im: Double)) -> (zr: Lanes, zi: Lanes, cr: Lanes, ci: Lanes) {
         (Lanes(), Lanes(), x, y)
     }
-    static var skipsInterior: Bool { false }
+    package static var skipsInterior: Bool { false }
 }
 
 /// Mandelbrot with the interior shortcut (the `cardioid` rung).
-enum MandelbrotInteriorRule: EscapeRule {
-    @inline(__always) static func inside(_ s: Double) -> Bool { s <= 4 }
-    @inline(__always) static func inside(_ s: Lanes) -> LaneInts { MandelbrotRule.inside(s) }
-    @inline(__always) static func start(x: Lanes, y: Lanes, c: (re: Double, im: Double)) -> (zr: Lanes, zi: Lanes, cr: Lanes, ci: Lanes) {
+package enum MandelbrotInteriorRule: EscapeRule {
+    @inline(__always) package static func inside(_ s: Double) -> Bool { s <= 4 }
+    @inline(__always) package static func inside(_ s: Lanes) -> LaneInts { MandelbrotRule.inside(s) }
+    @inline(__always) package static func start(x: Lanes, y: Lanes, c: (re: Double, im: Double)) -> (zr: Lanes, zi: Lanes, cr: Lanes, ci: Lanes) {
         MandelbrotRule.start(x: x, y: y, c: c)
     }
-    static var skipsInterior: Bool { true }
+    package static var skipsInterior: Bool { true }
 }
 
 /// Points whose orbit provably never leaves |z| ≤ 2: the main cardioid and

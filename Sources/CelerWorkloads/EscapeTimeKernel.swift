@@ -1,4 +1,5 @@
 import CelerCore
+import CelerHarness
 
 // The SIMD escape-time kernel shared by the `simd`, `parallel` and `cardioid`
 // rungs of Julia and Mandelbrot. It counts the pixels of a band of rows; the
@@ -25,7 +26,7 @@ import CelerCore
 // - "Any lane inside?" is tested every `checkInterval` steps; the extra steps
 //   after a group ends cannot change its counts (escaped lanes stay out).
 
-enum EscapeKernel {
+package enum EscapeKernel {
     /// Orbit steps between tests of "any lane still inside".
     static let checkInterval = 4
     /// Pixels per group.
@@ -83,7 +84,7 @@ enum EscapeKernel {
     }
 
     /// Counts the pixels of rows `rows` into `out` (the whole image, row-major).
-    static func countRows<R: EscapeRule>(_ rule: R.Type, _ problem: EscapeProblem, rows: Range<Int>,
+    package static func countRows<R: EscapeRule>(_ rule: R.Type, _ problem: EscapeProblem, rows: Range<Int>,
                                          into out: UnsafeMutablePointer<Int32>) {
         problem.xs.withUnsafeBufferPointer { xs in
             problem.ys.withUnsafeBufferPointer { ys in

@@ -1,4 +1,5 @@
 import CelerCore
+import CelerHarness
 import CelerParallel
 import RealModule
 

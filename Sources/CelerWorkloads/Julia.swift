@@ -1,4 +1,5 @@
 import CelerCore
+import CelerHarness
 import CelerParallel
 import Numerics
 
@@ -54,7 +55,7 @@ public enum Julia: CaseStudy {
             Rung("simd", "4 pixels per SIMD4<Double> group, 3 independent groups interleaved",
                  prepare: { prepared($0) { p, out in
                      EscapeKernel.countRows(JuliaRule.self, p, rows: 0..<p.height, into: out) } }),
-            Rung("parallel", "the simd kernel, rows dealt dynamically to Parallel.threadCount threads", threaded: true,
+            Rung("parallel", "the simd kernel, rows dealt dynamically to Parallel.threadCount threads", backend: .threads,
                  prepare: { prepared($0) { p, out in countParallel(JuliaRule.self, p, into: out) } }),
         ]
     }
@@ -80,11 +81,11 @@ public enum Julia: CaseStudy {
     }
 
     public static func expected(_ config: Config) -> [ValidationValue]? {
-        config == seed ? [ValidationValue("sum", seedSum)] : nil
+        config == seed ? [ValidationValue("sum", seedSum, countsWork: true)] : nil
     }
 
-    public static func work(_ config: Config, result: [ValidationValue]) -> Work {
-        EscapeOptions.work(result: result)
+    public static func work(_ config: Config, counted: Double?) -> Work {
+        EscapeOptions.work(counted: counted)
     }
 
     // MARK: Rungs

@@ -1,5 +1,6 @@
 import CelerArray
 import CelerCore
+import CelerHarness
 import CelerParallel
 
 /// The 5-point Laplacian of an N×M grid, interior points only
@@ -34,17 +35,17 @@ public enum Laplacian: CaseStudy {
                 let f = (0..<config.rows).map { Array(flat[($0 * config.cols)..<(($0 + 1) * config.cols)]) }
                 let out = StencilBox([[Double]](repeating: [Double](repeating: 0, count: config.outputCols),
                                                 count: config.outputRows))
-                return PreparedRun(run: { naive(f, dx: config.dx, dy: config.dy, out: &out.value) },
+                return .ready(run: { naive(f, dx: config.dx, dy: config.dy, out: &out.value) },
                                    validation: {
                                        var summary = StencilSummary()
                                        for row in out.value { row.withUnsafeBufferPointer { summary.add($0) } }
                                        return validationValues(summary)
                                    })
             },
-            Rung("ndarray", "NumPy style on NDArray: sums of shifted slices into a preallocated out", threaded: true) { config in
+            Rung("ndarray", "NumPy style on NDArray: sums of shifted slices into a preallocated out", backend: .threads) { config in
                 let f = NDArray<Double>(copying: makeInput(config), shape: [config.rows, config.cols])
                 let out = NDArray<Double>.zeros([config.outputRows, config.outputCols])
-                return PreparedRun(run: { _ = ndarrayLaplacian(f: f, dx: config.dx, dy: config.dy, out: out) },
+                return .ready(run: { _ = ndarrayLaplacian(f: f, dx: config.dx, dy: config.dy, out: out) },
                                    validation: { out.withContiguousElements(validationSummary) })
             },
             Rung("tuned", "flat buffers, unsafe pointers, constants hoisted (exact reciprocals)") { config in
@@ -53,7 +54,7 @@ public enum Laplacian: CaseStudy {
             Rung("simd", "SIMD4 row kernel (plain stores: streaming ones measured slower here)") { config in
                 prepared(config, parallel: false) { f, out in simd(f, config, out: out) }
             },
-            Rung("parallel", "simd rows in a static block per thread", threaded: true) { config in
+            Rung("parallel", "simd rows in a static block per thread", backend: .threads) { config in
                 prepared(config, parallel: true) { f, out in parallel(f, config, out: out) }
             },
         ]
@@ -91,7 +92,7 @@ public enum Laplacian: CaseStudy {
         return [ValidationValue("sum", values.0), ValidationValue("sum_abs", values.1)]
     }
 
-    public static func work(_ config: Config, result: [ValidationValue]) -> Work {
+    public static func work(_ config: Config, counted: Double?) -> Work {
         // Per point: two adds, two divisions, add, multiply, subtract = 7 flops.
         let points = Double(config.outputRows) * Double(config.outputCols)
         return Work(flops: 7 * points, bytes: 8 * Double(config.rows) * Double(config.cols) + 8 * points,
@@ -116,10 +117,10 @@ public enum Laplacian: CaseStudy {
 
     private static func prepared(_ config: Config, parallel: Bool,
                                  _ kernel: @escaping (UnsafeBufferPointer<Double>, UnsafeMutableBufferPointer<Double>) -> Void)
-        -> PreparedRun {
+        -> Preparation {
         let f = makeInput(config)
         let out = StencilInput.output(count: config.outputRows * config.outputCols, parallel: parallel)
-        return PreparedRun(run: { kernel(UnsafeBufferPointer(f.buffer), out.buffer) },
+        return .ready(run: { kernel(UnsafeBufferPointer(f.buffer), out.buffer) },
                            validation: { validationSummary(UnsafeBufferPointer(out.buffer)) })
     }
 
@@ -172,7 +173,7 @@ public enum Laplacian: CaseStudy {
     static func simdRow<DX, DY>(_ f: UnsafePointer<Double>, cols: Int, _ out: UnsafeMutablePointer<Double>,
                                 _ k: Constants<DX, DY>, streaming: Bool = false) {
         let center = f + cols + 1, up = f + 1, down = f + 2 * cols + 1, left = f + cols, right = f + cols + 2
-        storeSIMD4(count: cols - 2, to: out, streaming: streaming,
+        StreamingStore.storeSIMD4(count: cols - 2, to: out, streaming: streaming,
                    vector: { c in point(up: up.load4(c), down: down.load4(c), left: left.load4(c),
                                         right: right.load4(c), center: center.load4(c), k) },
                    scalar: { c in point(up: up[c], down: down[c], left: left[c], right: right[c],

@@ -1,4 +1,5 @@
 import CelerCore
+import CelerHarness
 import CelerParallel
 import Numerics
 
@@ -60,10 +61,10 @@ public enum Mandelbrot: CaseStudy {
             Rung("simd", "4 pixels per SIMD4<Double> group, 3 independent groups interleaved",
                  prepare: { prepared($0) { p, out in
                      EscapeKernel.countRows(MandelbrotRule.self, p, rows: 0..<p.height, into: out) } }),
-            Rung("parallel", "the simd kernel, rows dealt dynamically to Parallel.threadCount threads", threaded: true,
+            Rung("parallel", "the simd kernel, rows dealt dynamically to Parallel.threadCount threads", backend: .threads,
                  prepare: { prepared($0) { p, out in countParallel(MandelbrotRule.self, p, into: out) } }),
             Rung("cardioid", "parallel, and points in the main cardioid or period-2 bulb get maxiter at once",
-                 threaded: true, skipsWork: true,
+                 backend: .threads, skipsWork: true,
                  prepare: { prepared($0) { p, out in countParallel(MandelbrotInteriorRule.self, p, into: out) } }),
         ]
     }
@@ -87,11 +88,11 @@ public enum Mandelbrot: CaseStudy {
     }
 
     public static func expected(_ config: Config) -> [ValidationValue]? {
-        config == seed ? [ValidationValue("sum", seedSum)] : nil
+        config == seed ? [ValidationValue("sum", seedSum, countsWork: true)] : nil
     }
 
-    public static func work(_ config: Config, result: [ValidationValue]) -> Work {
-        EscapeOptions.work(result: result)
+    public static func work(_ config: Config, counted: Double?) -> Work {
+        EscapeOptions.work(counted: counted)
     }
 
     // MARK: Rungs

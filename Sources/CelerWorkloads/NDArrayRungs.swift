@@ -1,5 +1,6 @@
 import CelerArray
 import CelerCore
+import CelerHarness
 
 // The `ndarray` rungs: the case studies written the way the tutorials write
 // them with NumPy (slices and whole-array operations, temporaries and all),

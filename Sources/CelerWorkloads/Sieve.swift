@@ -1,4 +1,5 @@
 import CelerCore
+import CelerHarness
 import CelerParallel
 #if canImport(Glibc)
 import Glibc
@@ -60,7 +61,7 @@ public enum Sieve: CaseStudy {
             Rung("naive", "a Bool per number, while loops from p², then collect (the tutorials' version)",
                  prepare: prepareNaive),
             Rung("ndarray", "NumPy style on NDArray: is_prime[n*n::n] = False, then nonzero",
-                 threaded: true, prepare: prepareNDArray),
+                 backend: .threads, prepare: prepareNDArray),
             Rung("bytes", "one byte per odd number, unsafe pointers, no bounds checks",
                  prepare: prepareBytes),
             Rung("bits", "one bit per odd number (N/16 bytes), primes read with trailing-zero counts",
@@ -68,7 +69,7 @@ public enum Sieve: CaseStudy {
             Rung("segmented", "mod-30 wheel in L2-sized segments, pre-sieved patterns, 8 crossings per turn",
                  prepare: prepareSegmented),
             Rung("parallel", "blocks of segments on all threads; counts, prefix sum, primes written in place",
-                 threaded: true, prepare: prepareParallel),
+                 backend: .threads, prepare: prepareParallel),
         ]
     }
 
@@ -108,28 +109,26 @@ public enum Sieve: CaseStudy {
         ]
         if config.limit == 30_000_000 {
             return config.countOnly
-                ? [ValidationValue("count", 1_857_859)]
-                : [ValidationValue("count", 1_857_859), ValidationValue("sum", Int64(26_942_805_919_966))]
+                ? [ValidationValue("count", 1_857_859, countsWork: true)]
+                : [ValidationValue("count", 1_857_859, countsWork: true), ValidationValue("sum", Int64(26_942_805_919_966))]
         }
-        if config.countOnly, let count = counts[config.limit] { return [ValidationValue("count", count)] }
+        if config.countOnly, let count = counts[config.limit] { return [ValidationValue("count", count, countsWork: true)] }
         return nil
     }
 
     /// Work: the bytes that must reach memory are the output (8 per prime);
     /// the segmented rungs keep the N/30 sieve bytes in cache, so this is a
     /// floor, and no floating-point work is done.
-    public static func work(_ config: Config, result: [ValidationValue]) -> Work {
-        var primes = 0.0
-        for value in result where value.name == "count" {
-            if case .integer(let n) = value.value { primes = Double(n) }
-        }
+    public static func work(_ config: Config, counted: Double?) -> Work {
+        // `counted` is π(N), the primes written in array mode.
+        let primes = counted ?? 0
         let sieveBytes = Double(config.limit) / 30
         return Work(flops: 0, bytes: sieveBytes + (config.countOnly ? 0 : 8 * primes), bound: .memory)
     }
 
     /// Why `rung` cannot run `config`, or nil: the whole-array rungs need
     /// memory proportional to N and refuse N > `wholeArrayLimit`. A refused
-    /// rung's prepared run does nothing and validates as `refused=N`.
+    /// rung's preparation is `.refused` with the reason.
     public static func refusal(rung: String, _ config: Config) -> CelerError? {
         guard ["naive", "ndarray", "bytes", "bits"].contains(rung), config.limit > wholeArrayLimit else { return nil }
         return CelerError("--limit", "the \(rung) rung holds the whole range in memory and allows N ≤ \(wholeArrayLimit); "
@@ -147,34 +146,34 @@ public enum Sieve: CaseStudy {
         func validation() -> [ValidationValue] {
             var sum: Int64 = 0
             for i in 0..<count { sum += primes.pointer[i] }
-            return [ValidationValue("count", count), ValidationValue("sum", sum)]
+            return [ValidationValue("count", count, countsWork: true), ValidationValue("sum", sum)]
         }
     }
 
     /// A run that validates from a count (count-only mode) or a prime array.
     private static func prepared(_ config: Config, rung: String,
                                  count: @escaping () -> Int,
-                                 collect: @escaping (UnsafeMutablePointer<Int64>) -> Int) -> PreparedRun {
-        if refusal(rung: rung, config) != nil {
-            return PreparedRun(run: {}, validation: { [ValidationValue("refused", config.limit)] })
+                                 collect: @escaping (UnsafeMutablePointer<Int64>) -> Int) -> Preparation {
+        if let why = refusal(rung: rung, config) {
+            return .refused(why.description)
         }
         if config.countOnly {
             var last = 0
-            return PreparedRun(run: { last = count() }, validation: { [ValidationValue("count", last)] })
+            return .ready(run: { last = count() }, validation: { [ValidationValue("count", last, countsWork: true)] })
         }
         let output = PrimeArray(limit: config.limit)
-        return PreparedRun(run: { output.count = collect(output.primes.pointer) },
+        return .ready(run: { output.count = collect(output.primes.pointer) },
                            validation: output.validation)
     }
 
-    @Sendable static func prepareNaive(_ config: Config) -> PreparedRun {
+    @Sendable static func prepareNaive(_ config: Config) -> Preparation {
         let limit = config.limit
         return prepared(config, rung: "naive",
                         count: { NaiveSieve.count(NaiveSieve.sieve(limit: limit)) },
                         collect: { NaiveSieve.collect(NaiveSieve.sieve(limit: limit), into: $0) })
     }
 
-    @Sendable static func prepareNDArray(_ config: Config) -> PreparedRun {
+    @Sendable static func prepareNDArray(_ config: Config) -> Preparation {
         let limit = config.limit
         return prepared(config, rung: "ndarray",
                         count: { ndarraySieve(limit: limit).count },
@@ -186,7 +185,7 @@ public enum Sieve: CaseStudy {
                         })
     }
 
-    @Sendable static func prepareBytes(_ config: Config) -> PreparedRun {
+    @Sendable static func prepareBytes(_ config: Config) -> Preparation {
         let limit = config.limit
         let flagCount = OddByteSieve.flagCount(limit: limit)
         let flags = AlignedBuffer<UInt8>(uninitializedCount: refusal(rung: "bytes", config) == nil ? flagCount : 0)
@@ -201,7 +200,7 @@ public enum Sieve: CaseStudy {
                         })
     }
 
-    @Sendable static func prepareBits(_ config: Config) -> PreparedRun {
+    @Sendable static func prepareBits(_ config: Config) -> Preparation {
         let limit = config.limit
         let words = AlignedBuffer<UInt64>(
             uninitializedCount: refusal(rung: "bits", config) == nil ? OddBitSieve.wordCount(limit: limit) : 0)
@@ -216,7 +215,7 @@ public enum Sieve: CaseStudy {
                         })
     }
 
-    @Sendable static func prepareSegmented(_ config: Config) -> PreparedRun {
+    @Sendable static func prepareSegmented(_ config: Config) -> Preparation {
         let context = WheelSieveContext(limit: config.limit, segmentBytes: config.segmentBytes)
         let workspace = WheelWorkspace(context)
         let all = 0..<context.totalBytes
@@ -226,7 +225,7 @@ public enum Sieve: CaseStudy {
                         collect: { extractWheelRange(context, workspace, bytes: all, into: $0, capacity: capacity) })
     }
 
-    @Sendable static func prepareParallel(_ config: Config) -> PreparedRun {
+    @Sendable static func prepareParallel(_ config: Config) -> Preparation {
         let context = WheelSieveContext(limit: config.limit, segmentBytes: config.segmentBytes)
         let sieve = ParallelWheelSieve(context, threads: Parallel.threadCount,
                                        blocksPerThread: config.countOnly ? 16 : 4,

@@ -1,4 +1,5 @@
 import CelerCore
+import CelerHarness
 
 // The whole-array rungs of the sieve ladder: one flag per number (naive), one
 // byte per odd number (bytes), one bit per odd number (bits). Each needs

@@ -1,4 +1,5 @@
 import CelerCore
+import CelerHarness
 
 // The mod-30 wheel sieve that the `segmented` and `parallel` rungs share.
 //

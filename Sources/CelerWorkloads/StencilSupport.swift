@@ -1,4 +1,5 @@
 import CelerCore
+import CelerHarness
 import CelerParallel
 import Synchronization
 #if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
@@ -166,85 +167,4 @@ struct MultiplyByExactReciprocal: StencilDivisor {
 
 // MARK: - Streaming stores
 
-/// Non-temporal ("streaming") stores for outputs far larger than the caches:
-/// they write whole cache lines to memory without first reading them (no
-/// write-allocate), so a kernel moves 16 instead of 24 bytes per point of
-/// `out = f(in)`. Swift has no such store; the compiler's own x86 intrinsics
-/// module provides `_mm256_stream_pd` (legal in every build: without AVX it
-/// becomes two SSE2 stores).
-enum StreamingStore {
-    /// Whether an output of this many bytes should be streamed: when it is
-    /// larger than the last-level cache, so it would be evicted anyway.
-    static func worthwhile(bytes: Int) -> Bool {
-        #if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
-        return bytes > lastLevelCache
-        #else
-        return false
-        #endif
-    }
-
-    static let lastLevelCache: Int = SystemInfo.cacheSize(level: 3) ?? SystemInfo.cacheSize(level: 2) ?? (8 << 20)
-
-    /// Stores `v` at `p`, which must be 32-byte aligned. With AVX (release
-    /// builds target haswell) this is one `vmovntpd` of 32 bytes, measured
-    /// 5–25 % faster than two 16-byte ones; without AVX, LLVM splits it into
-    /// two SSE2 `movntps`.
-    @inline(__always)
-    static func store(_ v: SIMD4<Double>, to p: UnsafeMutablePointer<Double>) {
-        #if arch(x86_64) && canImport(_Builtin_intrinsics.intel)
-        _mm256_stream_pd(p, v)
-        #else
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Double>.self)
-        #endif
-    }
-
-    /// Makes this thread's streaming stores visible before it reports its
-    /// work done. (A locked instruction; `sfence` is not reachable from Swift.)
-    @inline(__always)
-    static func fence() {
-        atomicMemoryFence(ordering: .sequentiallyConsistent)
-    }
-}
-
-/// Where SIMD kernels put their results: plain stores, or streaming stores.
-/// `count` elements from `out` are computed by `vector(i)` (elements i ..< i+4)
-/// and `scalar(i)`. Streaming covers only whole 64-byte cache lines: the
-/// elements before the first line boundary and after the last are stored
-/// normally, since a partly streamed line costs a slow partial write and
-/// mixing the two kinds of store on one line flushes the write-combining
-/// buffer. One loop for every kernel.
-@inline(__always)
-func storeSIMD4(count: Int, to out: UnsafeMutablePointer<Double>, streaming: Bool,
-                vector: (Int) -> SIMD4<Double>, scalar: (Int) -> Double) {
-    @inline(__always) func plain(_ i: Int) {
-        UnsafeMutableRawPointer(out + i).storeBytes(of: vector(i), as: SIMD4<Double>.self)
-    }
-    var i = 0
-    if streaming {
-        // Plain stores up to the first cache-line boundary (at most 7 elements).
-        let misalignment = (Int(bitPattern: out) & 63) / 8
-        let head = misalignment == 0 ? 0 : min(count, 8 - misalignment)
-        while i < head { out[i] = scalar(i); i &+= 1 }
-        let lines = i + (count - i) / 8 * 8
-        while i < lines {
-            StreamingStore.store(vector(i), to: out + i)
-            StreamingStore.store(vector(i &+ 4), to: out + (i &+ 4))
-            i &+= 8
-        }
-    } else {
-        // Two vectors per iteration: two independent dependency chains.
-        let pairs = (count / 8) * 8
-        while i < pairs { plain(i); plain(i &+ 4); i &+= 8 }
-    }
-    if count - i >= 4 { plain(i); i &+= 4 }
-    while i < count { out[i] = scalar(i); i &+= 1 }
-}
-
-extension UnsafePointer<Double> {
-    /// Four doubles from `self + i` (any alignment).
-    @inline(__always)
-    func load4(_ i: Int) -> SIMD4<Double> {
-        UnsafeRawPointer(self + i).loadUnaligned(as: SIMD4<Double>.self)
-    }
-}
 

@@ -1,5 +1,6 @@
 import CelerArray
 import CelerCore
+import CelerHarness
 import CelerParallel
 
 /// `result = a + b` over n doubles, a and b SplitMix64 streams 1 and 2
@@ -22,14 +23,14 @@ public enum VectorAdd: CaseStudy {
                 let a = StencilInput.uniformArray(seed: 1, count: config.n)
                 let b = StencilInput.uniformArray(seed: 2, count: config.n)
                 let out = StencilBox([Double](repeating: 0, count: config.n))
-                return PreparedRun(run: { naive(a, b, out: &out.value) },
+                return .ready(run: { naive(a, b, out: &out.value) },
                                    validation: { out.value.withUnsafeBufferPointer(validationSummary) })
             },
-            Rung("ndarray", "NumPy style on NDArray: add(a, b, out: c)", threaded: true) { config in
+            Rung("ndarray", "NumPy style on NDArray: add(a, b, out: c)", backend: .threads) { config in
                 let (a, b) = makeInputs(config)
                 let x = NDArray<Double>(copying: a), y = NDArray<Double>(copying: b)
                 let out = NDArray<Double>.zeros([config.n])
-                return PreparedRun(run: { ndarrayAdd(a: x, b: y, out: out) },
+                return .ready(run: { ndarrayAdd(a: x, b: y, out: out) },
                                    validation: { out.withContiguousElements(validationSummary) })
             },
             Rung("tuned", "unsafe pointers, no bounds checks") { config in
@@ -38,7 +39,7 @@ public enum VectorAdd: CaseStudy {
             Rung("simd", "SIMD4 loads and adds, streaming stores for big outputs") { config in
                 prepared(config, parallel: false, simd)
             },
-            Rung("parallel", "simd on a static block per thread", threaded: true) { config in
+            Rung("parallel", "simd on a static block per thread", backend: .threads) { config in
                 prepared(config, parallel: true, parallel)
             },
         ]
@@ -57,7 +58,7 @@ public enum VectorAdd: CaseStudy {
         config.n == 20_000_000 ? [ValidationValue("sum", 19998500.54158916)] : nil
     }
 
-    public static func work(_ config: Config, result: [ValidationValue]) -> Work {
+    public static func work(_ config: Config, counted: Double?) -> Work {
         Work(flops: Double(config.n), bytes: 24 * Double(config.n), bound: .memory)
     }
 
@@ -76,10 +77,10 @@ public enum VectorAdd: CaseStudy {
     private static func prepared(
         _ config: Config, parallel: Bool,
         _ kernel: @escaping (UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>, UnsafeMutableBufferPointer<Double>) -> Void
-    ) -> PreparedRun {
+    ) -> Preparation {
         let (a, b) = makeInputs(config)
         let out = StencilInput.output(count: config.n, parallel: parallel)
-        return PreparedRun(run: { kernel(UnsafeBufferPointer(a.buffer), UnsafeBufferPointer(b.buffer), out.buffer) },
+        return .ready(run: { kernel(UnsafeBufferPointer(a.buffer), UnsafeBufferPointer(b.buffer), out.buffer) },
                            validation: { validationSummary(UnsafeBufferPointer(out.buffer)) })
     }
 
@@ -122,7 +123,7 @@ public enum VectorAdd: CaseStudy {
                                   _ out: UnsafeMutableBufferPointer<Double>, _ range: Range<Int>, streaming: Bool) {
         let a = UnsafePointer(a.baseAddress! + range.lowerBound)
         let b = UnsafePointer(b.baseAddress! + range.lowerBound)
-        storeSIMD4(count: range.count, to: out.baseAddress! + range.lowerBound, streaming: streaming,
+        StreamingStore.storeSIMD4(count: range.count, to: out.baseAddress! + range.lowerBound, streaming: streaming,
                    vector: { i in a.load4(i) + b.load4(i) }, scalar: { i in a[i] + b[i] })
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CelerCore
 import CelerParallel
+import CelerHarness
 import CelerWorkloads
 import Foundation
 
@@ -229,7 +230,8 @@ struct CompareRun {
         var s = ""
         for st in studies {
             s += "\(st.name): \(st.summary)\n"
-            s += "  rungs: \(st.rungNames.isEmpty ? "(none yet)" : st.rungNames.joined(separator: ", "))\n"
+            let rungs = zip(st.rungNames, st.rungBackends).map { $1 == .serial ? $0 : "\($0) (\($1.rawValue))" }
+            s += "  rungs: \(rungs.isEmpty ? "(none yet)" : rungs.joined(separator: ", "))\n"
             if let p = PeerRunner.peers[st.name] { s += "  peers: \(p.joined(separator: ", "))\n" }
             for line in st.optionsHelp.split(separator: "\n") { s += "  \(line)\n" }
         }

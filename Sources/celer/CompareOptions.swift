@@ -1,4 +1,5 @@
 import CelerCore
+import CelerHarness
 import CelerWorkloads
 
 /// The command line of `celer compare`, checked and mapped onto
@@ -25,7 +26,7 @@ struct CompareOptions {
         var report: String? = nil
     }
 
-    var studies: [AnyCaseStudy] = CaseStudies.all
+    var studies: [AnyCaseStudy] = Registry.studies
     var workload = WorkloadOptions()
     /// Rung (and peer) names to run; nil runs all.
     var variants: [String]? = nil
@@ -39,7 +40,7 @@ struct CompareOptions {
 
     /// Parses and checks every option; throws a one-line error naming the
     /// first bad one and what is allowed.
-    static func parse(_ raw: Raw, registry: [AnyCaseStudy] = CaseStudies.all) throws(CelerError) -> CompareOptions {
+    static func parse(_ raw: Raw, registry: [AnyCaseStudy] = Registry.studies) throws(CelerError) -> CompareOptions {
         var o = CompareOptions()
         // Positional names; anything starting with "-" is an option we do not know.
         var chosen: [AnyCaseStudy] = []

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CelerCore
+import CelerHarness
 import CelerWorkloads
 import Foundation
 

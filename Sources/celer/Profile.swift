@@ -1,6 +1,7 @@
 import ArgumentParser
 import CelerCore
 import CelerProfile
+import CelerHarness
 import CelerWorkloads
 import Foundation
 
@@ -149,8 +150,8 @@ struct ProfileCommand: ParsableCommand {
     }
 
     func runWorkload(_ name: String, _ sampler: MemorySampler) throws {
-        guard let study = CaseStudies.named(name) else {
-            throw CelerError.invalidOption("workload", name, allowed: "use one of \(CaseStudies.all.map(\.name).joined(separator: ", "))")
+        guard let study = Registry.named(name) else {
+            throw CelerError.invalidOption("workload", name, allowed: "use one of \(Registry.studies.map(\.name).joined(separator: ", "))")
         }
         guard repeats >= 1, repeats <= 10_000 else {
             throw CelerError.invalidOption("--repeats", "\(repeats)", allowed: "give 1 to 10000")
@@ -182,12 +183,18 @@ struct ProfileCommand: ParsableCommand {
                 MemoryPhase.phase(rung.name) {
                     profile(rung.name) {
                         // Span names carry the rung, so the flat table keeps rungs apart.
-                        let prepared = profile("\(rung.name) prepare") { rung.prepare() }
-                        profile("\(rung.name) run") { for _ in 0..<repeats { prepared.run() } }
-                        let values = profile("\(rung.name) validation") { prepared.validation() }
-                        let ok = configured.expected.map { exp in
-                            exp.count == values.count && zip(values, exp).allSatisfy { $0.matches($1) }
+                        let preparation = profile("\(rung.name) prepare") { rung.prepare() }
+                        guard let prepared = preparation.ready else {
+                            verdicts.append("\(rung.name): not profiled: "
+                                            + (preparation.refusal ?? "it runs in another process (use celer compare)"))
+                            return
                         }
+                        profile("\(rung.name) run") {
+                            for _ in 0..<repeats { prepared.run(); prepared.finish() }
+                        }
+                        let values = profile("\(rung.name) validation") { prepared.validation() }
+                        // The harness's matcher: by name, integers exactly, reals within tolerance.
+                        let ok = configured.expected.map { Harness.matches(values, $0) }
                         verdicts.append("\(rung.name): \(values.map(\.description).joined(separator: " "))"
                                         + (ok.map { $0 ? " (matches the exact value)" : " (MISMATCH with the exact value)" } ?? ""))
                     }

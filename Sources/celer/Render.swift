@@ -2,6 +2,7 @@ import ArgumentParser
 import CelerCore
 import CelerParallel
 import CelerPlot
+import CelerHarness
 import CelerWorkloads
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import CelerCore
 import CelerPlot
+import CelerHarness
 import CelerWorkloads
 import Foundation
 

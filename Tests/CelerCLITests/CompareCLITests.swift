@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CelerPlot
+import CelerHarness
 import CelerWorkloads
 @testable import celer
 
@@ -170,12 +171,15 @@ enum CLI {
 
     @Test func peerValidationIsMatchedByNameThenPosition() {
         let expected = [ValidationValue("sum", 3.5), ValidationValue("sumAbs", 9.0)]
-        let byName = PeerRunner.validation([["sum_abs", "r", "9.0"], ["sum", "r", "3.5"]], matching: expected)
+        func record(_ v: [[String]]) -> ExternalRecord {
+            ExternalRecord(impl: "p", threads: 1, times: [], validation: v)
+        }
+        let byName = record([["sum_abs", "r", "9.0"], ["sum", "r", "3.5"]]).values(matching: expected)
         #expect(byName == expected)
-        let byPosition = PeerRunner.validation([["total", "r", "3.5"], ["l1", "r", "9.0"]], matching: expected)
+        let byPosition = record([["total", "r", "3.5"], ["l1", "r", "9.0"]]).values(matching: expected)
         #expect(byPosition == expected)
-        let ints = PeerRunner.validation([["count", "i", "1857859"], ["sum", "i", "26942805919966"]],
-                                         matching: [ValidationValue("count", 1857859)])
+        let ints = record([["count", "i", "1857859"], ["sum", "i", "26942805919966"]])
+            .values(matching: [ValidationValue("count", 1857859)])
         #expect(ints == [ValidationValue("count", 1857859)])
     }
 

@@ -1,5 +1,6 @@
 import CelerCore
 import Testing
+import CelerHarness
 @testable import CelerWorkloads
 
 /// The second derivative written straight from its definition, for comparison.
@@ -44,7 +45,7 @@ func derivativeRungsMatchDefinitionBitForBit(n: Int) {
     // Exactly rounded (math.fsum) over the NumPy evaluation of the definition.
     let config = Derivative.Config(n: 100_003)
     for rung in Derivative.rungs {
-        let prepared = rung.prepare(config)
+        let prepared = rung.prepare(config).ready!
         prepared.run()
         let values = prepared.validation()
         #expect(values.count == 2)
@@ -62,7 +63,7 @@ func derivativeRungsMatchDefinitionBitForBit(n: Int) {
     options.preset = .small
     #expect(Derivative.expected(try Derivative.configure(options)) == nil)
     #expect(Derivative.rungs.map(\.name) == ["naive", "ndarray", "tuned", "simd", "parallel"])
-    let work = Derivative.work(seed, result: [])
+    let work = Derivative.work(seed, counted: nil)
     #expect(work.flops == 4 * 9_999_998 && work.bytes == 8 * 10_000_000 + 8 * 9_999_998)
 }
 
@@ -80,7 +81,7 @@ func derivativeRejectsBadSizes(size: [Int]) {
     for offset in 0..<4 {
         for count in 0..<19 {
             buffer.pointer.update(repeating: -1, count: 64)
-            storeSIMD4(count: count, to: buffer.pointer + offset, streaming: true,
+            StreamingStore.storeSIMD4(count: count, to: buffer.pointer + offset, streaming: true,
                        vector: { i in SIMD4(Double(i), Double(i + 1), Double(i + 2), Double(i + 3)) },
                        scalar: { i in Double(i) })
             StreamingStore.fence()

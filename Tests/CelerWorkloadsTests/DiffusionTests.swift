@@ -1,5 +1,6 @@
 import CelerCore
 import Testing
+import CelerHarness
 @testable import CelerWorkloads
 
 /// Diffusion written straight from its definition (flat grid, indices mod R and C).
@@ -60,7 +61,7 @@ func diffusionRungsMatchDefinitionBitForBit(rows: Int, cols: Int) {
     let config = Diffusion.Config(rows: 7, cols: 11, steps: 9)
     let rung = Diffusion.rungs[0]
     #expect(rung.name == "naive")
-    let prepared = rung.prepare(config)
+    let prepared = rung.prepare(config).ready!
     prepared.run()
     prepared.run()  // a second run starts again from the initial grid
     let reference = referenceDiffusion(config)
@@ -72,7 +73,7 @@ func diffusionRungsMatchDefinitionBitForBit(rows: Int, cols: Int) {
     // Exactly rounded sums (math.fsum) over NumPy's np.roll evaluation.
     let config = Diffusion.Config(rows: 50, cols: 70, steps: 30)
     for rung in Diffusion.rungs {
-        let prepared = rung.prepare(config)
+        let prepared = rung.prepare(config).ready!
         prepared.run()
         let values = prepared.validation()
         #expect(values.map(\.name) == ["sum", "max", "sum_sq"])
@@ -89,7 +90,7 @@ func diffusionRungsMatchDefinitionBitForBit(rows: Int, cols: Int) {
     let config = try Diffusion.configure(options)
     let expected = try #require(Diffusion.expected(config))
     for rung in Diffusion.rungs where rung.name == "tuned" {  // the other rungs match it bit for bit (above)
-        let prepared = rung.prepare(config)
+        let prepared = rung.prepare(config).ready!
         prepared.run()
         let values = prepared.validation()
         for (value, exact) in zip(values, expected) { #expect(value.matches(exact), "\(rung.name): \(value)") }
@@ -102,7 +103,7 @@ func diffusionRungsMatchDefinitionBitForBit(rows: Int, cols: Int) {
     #expect(config == Diffusion.Config(rows: 640, cols: 640, steps: 500))
     #expect(Diffusion.expected(config)?[1] == ValidationValue("max", 0.0049859556767277834))
     #expect(Diffusion.rungs.map(\.name) == ["naive", "ndarray", "tuned", "simd", "parallel", "blocked"])
-    #expect(Diffusion.work(config, result: []).flops == 7 * 640 * 640 * 500)
+    #expect(Diffusion.work(config, counted: nil).flops == 7 * 640 * 640 * 500)
     options.size = [1, 1]
     options.steps = 0
     #expect(try Diffusion.configure(options) == Diffusion.Config(rows: 1, cols: 1, steps: 0))
@@ -126,13 +127,13 @@ func diffusionRungsMatchDefinitionBitForBit(rows: Int, cols: Int) {
 @Test func diffusionWorkBoundFollowsTheCache() {
     // Two 640² grids (6.5 MB) fit the last-level cache: only the first read and
     // the last write reach memory. Grids far beyond it stream every step.
-    let small = Diffusion.work(Diffusion.Config(rows: 640, cols: 640, steps: 500), result: [])
+    let small = Diffusion.work(Diffusion.Config(rows: 640, cols: 640, steps: 500), counted: nil)
     if 2 * 8 * 640 * 640 <= StreamingStore.lastLevelCache {  // any machine with an LLC of 6.5 MB or more
         #expect(small.bound == .compute && small.bytes == 2 * 8 * 640 * 640)
     } else {
         #expect(small.bound == .memory && small.bytes == 500 * 2 * 8 * 640 * 640)
     }
-    let huge = Diffusion.work(Diffusion.Config(rows: 20000, cols: 20000, steps: 3), result: [])
+    let huge = Diffusion.work(Diffusion.Config(rows: 20000, cols: 20000, steps: 3), counted: nil)
     #expect(huge.bound == .memory && huge.bytes == 3 * 2 * 8 * 20000 * 20000)
     #expect(huge.flops == 7 * 20000 * 20000 * 3)
 }

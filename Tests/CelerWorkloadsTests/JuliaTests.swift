@@ -1,5 +1,6 @@
 import Testing
 import CelerCore
+import CelerHarness
 @testable import CelerWorkloads
 
 /// Counts from one kernel, into a fresh image.
@@ -45,7 +46,7 @@ let juliaKernels: [(String, @Sendable (EscapeProblem, UnsafeMutablePointer<Int32
         #expect(Julia.expected(config) == [ValidationValue("sum", 33_219_980)])
         for name in ["scalar"] {
             let rung = try #require(Julia.rungs.first { $0.name == name })
-            let run = rung.prepare(config)
+            let run = rung.prepare(config).ready!
             run.run()
             #expect(run.validation() == [ValidationValue("sum", 33_219_980)], "rung \(name)")
         }
@@ -102,7 +103,7 @@ let juliaKernels: [(String, @Sendable (EscapeProblem, UnsafeMutablePointer<Int32
         let custom = try Julia.configure(options)
         #expect(custom == juliaConfig(640, 480, region: Region(xmin: -1, xmax: 1, ymin: -0.5, ymax: 0.5),
                                       c: (0.3, -0.2), maxiter: 50))
-        let work = Julia.work(Julia.seed, result: [ValidationValue("sum", 1000)])
+        let work = Julia.work(Julia.seed, counted: 1000)
         #expect(work.flops == 9000 && work.bound == .compute)
     }
 

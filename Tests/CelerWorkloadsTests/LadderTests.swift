@@ -1,4 +1,5 @@
 import Testing
+import CelerHarness
 import CelerWorkloads
 
 /// Every rung of every case study, at the small preset, reproduces the
@@ -14,12 +15,12 @@ import CelerWorkloads
         if let expected = study.expected {
             reference = expected
         } else {
-            let first = study.rungs[0].prepare()
+            let first = study.rungs[0].prepare().ready!
             first.run()
             reference = first.validation()
         }
         for rung in study.rungs {
-            let prepared = rung.prepare()
+            let prepared = rung.prepare().ready!
             prepared.run()
             prepared.run()  // twice: a run must not depend on the state the previous one left
             let values = prepared.validation()

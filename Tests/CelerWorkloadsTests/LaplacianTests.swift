@@ -1,5 +1,6 @@
 import CelerCore
 import Testing
+import CelerHarness
 @testable import CelerWorkloads
 
 /// The Laplacian written straight from its definition, for comparison.
@@ -54,7 +55,7 @@ func laplacianRungsMatchDefinitionBitForBit(rows: Int, cols: Int) {
 @Test func laplacianValidationMatchesExactSumsAt101x103() {
     // Exactly rounded (math.fsum) over the NumPy evaluation of the definition.
     for rung in Laplacian.rungs {
-        let prepared = rung.prepare(Laplacian.Config(rows: 101, cols: 103))
+        let prepared = rung.prepare(Laplacian.Config(rows: 101, cols: 103)).ready!
         prepared.run()
         let values = prepared.validation()
         #expect(values.count == 2)
@@ -72,7 +73,7 @@ func laplacianRungsMatchDefinitionBitForBit(rows: Int, cols: Int) {
     #expect(Laplacian.expected(seed)?[0] == ValidationValue("sum", 44.219397988866035))
     #expect(Laplacian.expected(Laplacian.Config(rows: 2000, cols: 2000))?[1] == ValidationValue("sum_abs", 4327364.339032597))
     #expect(Laplacian.expected(Laplacian.Config(rows: 2000, cols: 2001)) == nil)
-    #expect(Laplacian.work(Laplacian.Config(rows: 4, cols: 5), result: []) == Work(flops: 42, bytes: 8 * 20 + 8 * 6, bound: .memory))
+    #expect(Laplacian.work(Laplacian.Config(rows: 4, cols: 5), counted: nil) == Work(flops: 42, bytes: 8 * 20 + 8 * 6, bound: .memory))
 }
 
 @Test(arguments: [[2, 5], [5, 2], [0, 0], [-3, 4], [4], [3, 3, 3], [1 << 16, 1 << 16]])

@@ -1,5 +1,6 @@
 import Testing
 import CelerCore
+import CelerHarness
 @testable import CelerWorkloads
 
 /// Counts by the definition, one pixel at a time, written independently of the library.
@@ -38,14 +39,14 @@ let mandelbrotKernels: [(String, @Sendable (EscapeProblem, UnsafeMutablePointer<
         #expect(config == Mandelbrot.seed)
         #expect(Mandelbrot.expected(config) == [ValidationValue("sum", 51_198_208)])
         let rung = try #require(Mandelbrot.rungs.first { $0.name == "scalar" })
-        let run = rung.prepare(config)
+        let run = rung.prepare(config).ready!
         run.run()
         #expect(run.validation() == [ValidationValue("sum", 51_198_208)])
     }
 
     @Test func rungNames() {
         #expect(Mandelbrot.rungs.map(\.name) == ["naive", "scalar", "simd", "parallel", "cardioid"])
-        #expect(Mandelbrot.rungs.map(\.threaded) == [false, false, false, true, true])
+        #expect(Mandelbrot.rungs.map(\.backend) == [.serial, .serial, .serial, .threads, .threads])
     }
 
     @Test(arguments: [(1, 1), (7, 13), (17, 1), (1, 9), (31, 29), (5, 64)])

@@ -1,5 +1,6 @@
 import CelerArray
 import CelerCore
+import CelerHarness
 @testable import CelerWorkloads
 import Testing
 

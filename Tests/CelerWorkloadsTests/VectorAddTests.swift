@@ -1,5 +1,6 @@
 import CelerCore
 import Testing
+import CelerHarness
 @testable import CelerWorkloads
 
 @Test(arguments: [1, 2, 3, 4, 5, 7, 8, 9, 17, 1001])
@@ -25,7 +26,7 @@ func vectorAddRungsMatchDefinitionBitForBit(n: Int) {
 
 @Test func vectorAddValidationMatchesExactSumAt100003() {
     for rung in VectorAdd.rungs {
-        let prepared = rung.prepare(VectorAdd.Config(n: 100_003))
+        let prepared = rung.prepare(VectorAdd.Config(n: 100_003)).ready!
         prepared.run()
         #expect(prepared.validation() == [ValidationValue("sum", 100054.66634805355)]
                 || prepared.validation()[0].matches(ValidationValue("sum", 100054.66634805355)), "\(rung.name)")
@@ -36,7 +37,7 @@ func vectorAddRungsMatchDefinitionBitForBit(n: Int) {
     var options = WorkloadOptions()
     #expect(try VectorAdd.configure(options) == VectorAdd.Config(n: 20_000_000))
     #expect(VectorAdd.expected(VectorAdd.Config(n: 20_000_000)) == [ValidationValue("sum", 19998500.54158916)])
-    #expect(VectorAdd.work(VectorAdd.Config(n: 10), result: []) == Work(flops: 10, bytes: 240, bound: .memory))
+    #expect(VectorAdd.work(VectorAdd.Config(n: 10), counted: nil) == Work(flops: 10, bytes: 240, bound: .memory))
     for bad in [[0], [-1], [1, 2], [(1 << 31) + 1]] {
         options.size = bad
         #expect(throws: CelerError.self) { try VectorAdd.configure(options) }

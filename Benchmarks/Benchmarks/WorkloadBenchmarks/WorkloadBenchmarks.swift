@@ -1,4 +1,5 @@
 import Benchmark
+import CelerHarness
 import CelerWorkloads
 
 // Every rung of every case study at its default size (the sizes of

@@ -1,7 +1,7 @@
 import CelerCore
 import Foundation
 import Testing
-@testable import CelerWorkloads
+@testable import CelerHarness
 
 /// A test-only case study: the sum of squares 0² + 1² + … + (n−1)² with a
 /// reference loop, a correct closed form, and a deliberately wrong rung.
@@ -26,7 +26,7 @@ enum SumOfSquares: CaseStudy {
             let out = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
             out.initialize(to: -1)
             let box = UncheckedBox(out)
-            return PreparedRun(run: { counter.hit("\(name)#\(c.n)"); box.pointer.pointee = f(c.n) },
+            return .ready(run: { counter.hit("\(name)#\(c.n)"); box.pointer.pointee = f(c.n) },
                                validation: { [ValidationValue("sum", box.pointer.pointee),
                                               ValidationValue("mean", Double(box.pointer.pointee) / Double(max(c.n, 1)))] })
         }
@@ -51,12 +51,12 @@ enum SumOfSquares: CaseStudy {
         let m = Int64(c.n) - 1, s = m * (m + 1) * (2 * m + 1) / 6
         return [ValidationValue("sum", s), ValidationValue("mean", Double(s) / Double(c.n))]
     }
-    static func work(_ c: Config, result: [ValidationValue]) -> Work {
+    static func work(_ c: Config, counted: Double?) -> Work {
         Work(flops: 2 * Double(c.n), bytes: 8 * Double(c.n), bound: .compute)
     }
 }
 
-/// A ladder whose first rung refuses large inputs (validates as `refused=n`).
+/// A ladder whose first rung refuses large inputs (a typed refusal with a reason).
 enum Picky: CaseStudy {
     typealias Config = Int
     static let name = "picky"
@@ -65,20 +65,21 @@ enum Picky: CaseStudy {
     static var rungs: [Rung<Int>] {
         [
             Rung("whole", "refuses n > 50") { n in
-                PreparedRun(run: {}, validation: { n > 50 ? [ValidationValue(Harness.refusedName, n)] : [ValidationValue("sum", n * (n - 1) / 2)] })
+                n > 50 ? .refused("whole holds n ≤ 50")
+                       : .ready(run: {}, validation: { [ValidationValue("sum", n * (n - 1) / 2)] })
             },
             Rung("loop", "adds") { n in
-                PreparedRun(run: {}, validation: { [ValidationValue("sum", (0..<n).reduce(0, +))] })
+                .ready(run: {}, validation: { [ValidationValue("sum", (0..<n).reduce(0, +))] })
             },
             Rung("wrong", "off by one") { n in
-                PreparedRun(run: {}, validation: { [ValidationValue("sum", n * (n + 1) / 2)] })
+                .ready(run: {}, validation: { [ValidationValue("sum", n * (n + 1) / 2)] })
             },
         ]
     }
     static func configure(_ o: WorkloadOptions) throws(CelerError) -> Int { o.size?.first ?? 10 }
     static func parameters(_ n: Int) -> [Parameter] { [Parameter("n", .integer(n))] }
     static func expected(_ n: Int) -> [ValidationValue]? { nil }
-    static func work(_ n: Int, result: [ValidationValue]) -> Work { Work(flops: Double(n), bytes: 0, bound: .compute) }
+    static func work(_ n: Int, counted: Double?) -> Work { Work(flops: Double(n), bytes: 0, bound: .compute) }
 }
 
 /// Keeps an output pointer alive in a Sendable closure (leaked on purpose: tests only).
@@ -180,6 +181,7 @@ func configured(n: Int, exact: Bool) throws -> ConfiguredCaseStudy {
         let refused = n > 50
         #expect(rows.map(\.ok) == [refused ? nil : true, true, false])
         #expect((rows[0].skipped != nil) == refused)
+        if refused { #expect(rows[0].skipped == "whole holds n ≤ 50") }
         #expect(rows.allSatisfy { $0.reference == .rung(refused ? "loop" : "whole") })
         #expect(rows.allSatisfy { $0.expected == [ValidationValue("sum", n * (n - 1) / 2)] })
         // Only the selected, refused rung: the reference comes from the next rung, run untimed.
@@ -258,7 +260,7 @@ func configured(n: Int, exact: Bool) throws -> ConfiguredCaseStudy {
         let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]]
         let records = try #require(parsed)
         #expect(records.count == 4)
-        for key in ["workload", "variant", "kind", "params", "threads", "runs", "median_s", "min_s",
+        for key in ["workload", "variant", "kind", "params", "backend", "threads", "runs", "median_s", "min_s",
                     "validation", "ok", "speedup", "gflops", "gbps", "percent_of_peak", "skipped", "expected"] {
             #expect(records.allSatisfy { $0.keys.contains(key) }, "missing \(key)")
         }

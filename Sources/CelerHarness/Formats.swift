@@ -49,23 +49,30 @@ public enum ComparisonFormatter {
         return w.bound == .compute ? Fmt.fixed(r, r < 10 ? 2 : 1) + " GFLOP/s" : Fmt.fixed(r, r < 10 ? 2 : 1) + " GB/s"
     }
 
+    /// The share of the ceiling; a rate above its ceiling means the ceiling
+    /// is wrong, so the cell says so instead of printing the number.
+    static func percentText(_ row: ComparisonRow) -> String {
+        guard let p = row.percentOfPeak else { return "-" }
+        return row.ceilingSuspect ? "ceiling?" : Fmt.fixed(p, 1) + "%"
+    }
+
     static func runsText(_ row: ComparisonRow) -> String {
         row.runs < row.requestedRuns ? "\(row.runs)/\(row.requestedRuns)" : "\(row.runs)"
     }
 
-    static let headers = ["variant", "kind", "threads", "runs", "median", "min", "speed-up",
+    static let headers = ["variant", "kind", "backend", "runs", "median", "min", "speed-up",
                           "rate", "% peak", "validation", "status"]
 
     static func cells(_ row: ComparisonRow) -> [String] {
         let skipped = row.skipped != nil
         return [
-            row.variant, row.kind.rawValue, String(row.threads),
+            row.variant, row.kind.rawValue, row.backend.label,
             skipped ? "-" : runsText(row),
             row.median.map(Fmt.seconds) ?? "-",
             row.minimum.map(Fmt.seconds) ?? "-",
             row.speedup.map { ($0 < 0.1 ? Fmt.double($0, "%.2g") : Fmt.fixed($0, $0 < 10 ? 2 : 1)) + "x" } ?? "-",
             rateText(row),
-            row.percentOfPeak.map { Fmt.fixed($0, 1) + "%" } ?? "-",
+            percentText(row),
             skipped ? "-" : text(row.validation),
             status(row),
         ]
@@ -142,6 +149,7 @@ public enum ComparisonFormatter {
                 ("kind", JSON.string(r.kind.rawValue)),
                 ("summary", JSON.string(r.summary)),
                 ("params", JSON.object(r.parameters.map { ($0.name, JSON.value($0.value)) })),
+                ("backend", backendJSON(r.backend)),
                 ("threads", String(r.threads)),
                 ("runs", String(r.runs)),
                 ("requested_runs", String(r.requestedRuns)),
@@ -161,7 +169,9 @@ public enum ComparisonFormatter {
                 ("gflops", JSON.number(r.gflops)),
                 ("gbps", JSON.number(r.gbps)),
                 ("ceiling", JSON.number(r.ceiling)),
-                ("percent_of_peak", JSON.number(r.percentOfPeak)),
+                ("percent_of_peak", JSON.number(r.ceilingSuspect ? nil : r.percentOfPeak)),
+                ("ceiling_suspect", r.ceilingSuspect ? "true" : "false"),
+                ("phases_s", JSON.object(r.phases.map { ($0.name, JSON.number($0.seconds)) })),
             ]
             if r.kind == .peer { f.removeAll { $0.0 == "summary" && r.summary.isEmpty } }
             out += "  " + JSON.object(f) + (i + 1 < rows.count ? ",\n" : "\n")
@@ -169,9 +179,21 @@ public enum ComparisonFormatter {
         return out + "]\n"
     }
 
+    /// `{"kind": "mpi", "label": "mpi 3×2", "ranks": 3, "threads_per_rank": 2}` and the like.
+    static func backendJSON(_ b: Backend) -> String {
+        var f: [(String, String)] = [("kind", JSON.string(b.kind.rawValue)), ("label", JSON.string(b.label))]
+        switch b {
+        case .serial: f.append(("threads", "1"))
+        case .threads(let n): f.append(("threads", String(n)))
+        case .gpu(let d): f.append(("device", JSON.string(d)))
+        case .mpi(let r, let t): f += [("ranks", String(r)), ("threads_per_rank", String(t))]
+        }
+        return JSON.object(f)
+    }
+
     // MARK: CSV
 
-    static let csvHeader = ["workload", "variant", "kind", "params", "threads", "runs", "median_s", "min_s",
+    static let csvHeader = ["workload", "variant", "kind", "params", "backend", "threads", "runs", "median_s", "min_s",
                             "speedup", "gflops", "gbps", "percent_of_peak", "validation", "expected", "ok", "skipped"]
 
     /// RFC 4180 CSV: a header line, then one line per row.
@@ -179,9 +201,9 @@ public enum ComparisonFormatter {
         var out = csvHeader.joined(separator: ",") + "\n"
         for r in rows {
             let fields = [
-                r.workload, r.variant, r.kind.rawValue, parametersLine(r.parameters), String(r.threads),
-                String(r.runs), csvNumber(r.median), csvNumber(r.minimum), csvNumber(r.speedup),
-                csvNumber(r.gflops), csvNumber(r.gbps), csvNumber(r.percentOfPeak),
+                r.workload, r.variant, r.kind.rawValue, parametersLine(r.parameters), r.backend.label,
+                String(r.threads), String(r.runs), csvNumber(r.median), csvNumber(r.minimum), csvNumber(r.speedup),
+                csvNumber(r.gflops), csvNumber(r.gbps), csvNumber(r.ceilingSuspect ? nil : r.percentOfPeak),
                 text(r.validation), text(r.expected),
                 r.ok.map { $0 ? "true" : "false" } ?? "", r.skipped ?? "",
             ]

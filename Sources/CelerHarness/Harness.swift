@@ -44,8 +44,10 @@ public struct ComparisonRow: Sendable {
     public var kind: Kind
     public var summary: String
     public var parameters: [Parameter]
-    /// Threads the variant ran on (1 for serial rungs and peers).
-    public var threads: Int
+    /// What the variant ran on, as its prepared run (or peer record) says.
+    public var backend: Backend
+    /// Host threads the variant ran on (1 for serial rungs and GPU rungs).
+    public var threads: Int { backend.hostThreads }
     /// Seconds of each timed run (warm-up excluded).
     public var times: [Double]
     /// Timed runs asked for; fewer ran when the time budget ran out.
@@ -60,19 +62,21 @@ public struct ComparisonRow: Sendable {
     public var skipped: String?
     /// The work one run does (for rates and % of ceiling), if known.
     public var work: Work?
-    /// The machine's ceiling for this bound and thread count (GFLOP/s or GB/s).
+    /// The ceiling for this bound on this row's backend (GFLOP/s or GB/s).
     public var ceiling: Double?
-    /// Median seconds of the baseline (first Celer rung) of this workload.
+    /// Median seconds of the baseline (first timed Celer rung) of this workload.
     public var baselineMedian: Double?
+    /// Untimed phases the run reported (a GPU rung's copies), seconds of the last run.
+    public var phases: [PhaseTime]
 
     public init(workload: String, variant: String, kind: Kind, summary: String = "",
-                parameters: [Parameter] = [], threads: Int = 1, times: [Double] = [],
+                parameters: [Parameter] = [], backend: Backend = .serial, times: [Double] = [],
                 requestedRuns: Int = 0, compileSeconds: Double? = nil,
                 validation: [ValidationValue] = [], expected: [ValidationValue] = [],
                 reference: ReferenceSource = .none, skipped: String? = nil, work: Work? = nil,
-                ceiling: Double? = nil, baselineMedian: Double? = nil) {
+                ceiling: Double? = nil, baselineMedian: Double? = nil, phases: [PhaseTime] = []) {
         self.workload = workload; self.variant = variant; self.kind = kind; self.summary = summary
-        self.parameters = parameters; self.threads = threads; self.times = times
+        self.parameters = parameters; self.backend = backend; self.times = times; self.phases = phases
         self.requestedRuns = requestedRuns; self.compileSeconds = compileSeconds
         self.validation = validation; self.expected = expected; self.reference = reference
         self.skipped = skipped; self.work = work; self.ceiling = ceiling; self.baselineMedian = baselineMedian
@@ -102,7 +106,11 @@ public struct ComparisonRow: Sendable {
         guard let w = work else { return nil }
         return w.bound == .compute ? gflops : gbps
     }
-    /// Percentage of the machine's ceiling for this bound and thread count.
+    /// Whether the achieved rate is above the ceiling (beyond 100.5 %, to
+    /// allow for the probe's own noise): then the ceiling is wrong, not the
+    /// kernel fast, and reports say so instead of printing the percentage.
+    public var ceilingSuspect: Bool { (percentOfPeak ?? 0) > 100.5 }
+    /// Percentage of the ceiling for this bound on this row's backend.
     public var percentOfPeak: Double? {
         guard let r = boundRate, let c = ceiling, c > 0 else { return nil }
         return 100 * r / c
@@ -134,11 +142,13 @@ public enum Harness {
 
     /// Runs a prepared rung: `settings.warmup` untimed runs, then timed runs
     /// until `settings.repeats` are done or `settings.budgetSeconds` of timed
-    /// runs are spent (at least one). Only `run` is inside the clock.
+    /// runs are spent (at least one). Only `run` and `finish` are inside the
+    /// clock; validation is not.
     public static func time(_ prepared: PreparedRun, settings: HarnessSettings) -> [Double] {
         for _ in 0..<max(0, settings.warmup) {
             let t0 = monotonicNanos()
             prepared.run()
+            prepared.finish()
             // A warm-up as long as the budget says enough about the caches.
             if Double(monotonicNanos() &- t0) * 1e-9 >= settings.budgetSeconds { break }
         }
@@ -148,6 +158,7 @@ public enum Harness {
         while times.count < max(1, settings.repeats) {
             let t0 = monotonicNanos()
             prepared.run()
+            prepared.finish()
             let t = Double(monotonicNanos() &- t0) * 1e-9
             times.append(t)
             spent += t
@@ -168,25 +179,23 @@ public enum Harness {
         return study.rungs.filter { variants.contains($0.name) }
     }
 
-    /// The name of the value a rung validates with when it refuses a
-    /// configuration (e.g. a whole-array sieve asked for 10^12): its run does
-    /// nothing and its row is reported as skipped, not failed.
-    public static let refusedName = "refused"
-
-    static func isRefusal(_ values: [ValidationValue]) -> Bool {
-        values.count == 1 && values[0].name == refusedName
+    /// The backend a prepared run used: what it says, else its rung's kind
+    /// on this process (read now, when it was just prepared).
+    public static func backend(of prepared: PreparedRun, kind: Backend.Kind) -> Backend {
+        if let b = prepared.backend { return b }
+        return kind == .threads ? .cpu(threads: Parallel.threadCount) : .serial
     }
 
     /// The values rungs of `study` are checked against, and where they come
-    /// from: the exact values if known, else the validation of the first rung
-    /// that does not refuse the configuration (run once, untimed).
+    /// from: the exact values if known, else the validation of the first
+    /// in-process rung that does not refuse the configuration (run once, untimed).
     public static func reference(_ study: ConfiguredCaseStudy) -> ([ValidationValue], ReferenceSource) {
         if let exact = study.expected, !exact.isEmpty { return (exact, .exact) }
         for rung in study.rungs {
-            let prepared = rung.prepare()
+            guard let prepared = rung.prepare().ready else { continue }
             prepared.run()
-            let values = prepared.validation()
-            if !isRefusal(values) { return (values, .rung(rung.name)) }
+            prepared.finish()
+            return (prepared.validation(), .rung(rung.name))
         }
         return ([], .none)
     }
@@ -194,12 +203,14 @@ public enum Harness {
     /// Times and checks every selected rung of `study`.
     ///
     /// Each rung is checked against `study.expected` when known; otherwise
-    /// against the validation of the reference rung: the first rung of the
-    /// ladder that does not refuse the configuration, run once, untimed, if it
-    /// is not itself selected. Speed-ups are over the first timed rung.
-    /// `progress` is called after each rung.
+    /// against the validation of the reference rung: the first in-process
+    /// rung of the ladder that does not refuse the configuration, run once,
+    /// untimed, if it is not itself selected. Refusals become skipped rows
+    /// with their reason; external runs go through `runner`. Speed-ups are
+    /// over the first timed rung. `progress` is called after each rung.
     public static func run(_ study: ConfiguredCaseStudy, variants: [String]? = nil,
-                           settings: HarnessSettings, ceilings: MachineCeilings? = nil,
+                           settings: HarnessSettings, ceilings: (any CeilingSource)? = nil,
+                           runner: ExternalRunner = ExternalRunner(),
                            progress: ((ComparisonRow) -> Void)? = nil) throws(CelerError) -> [ComparisonRow] {
         let selected = Set(try select(study, variants: variants).map(\.name))
         var expected: [ValidationValue] = []
@@ -208,47 +219,61 @@ public enum Harness {
             expected = exact; reference = .exact
         }
         var rows: [ComparisonRow] = []
+        func finish(_ row: ComparisonRow) {
+            var row = row
+            row.baselineMedian = rows.first { $0.median != nil }?.median ?? row.median
+            rows.append(row)
+            progress?(row)
+        }
         // Walk the ladder in order: selected rungs are timed; unselected ones run
         // once, untimed, only while no reference has been found yet.
         for rung in study.rungs {
             let isSelected = selected.contains(rung.name)
             if !isSelected && reference != .none { continue }
-            let prepared = rung.prepare()
-            let times: [Double]
-            if isSelected {
-                times = time(prepared, settings: settings)
-            } else {
-                prepared.run()
-                times = []
-            }
-            let validation = prepared.validation()
-            let refused = isRefusal(validation)
-            if reference == .none && !refused {
-                expected = validation; reference = .rung(rung.name)
-            }
-            guard isSelected else { continue }
-            let threads = rung.threaded ? Parallel.threadCount : 1
-            if refused {
-                let row = ComparisonRow(
+            let requested = max(1, settings.repeats)
+            switch rung.prepare() {
+            case .refused(let why):
+                guard isSelected else { continue }
+                finish(ComparisonRow(
                     workload: study.name, variant: rung.name, kind: .celer, summary: rung.summary,
-                    parameters: study.parameters, threads: threads, requestedRuns: max(1, settings.repeats),
-                    validation: validation, expected: expected, reference: reference,
-                    skipped: "this rung refuses these parameters (see 'celer compare --list')")
-                rows.append(row)
-                progress?(row)
-                continue
+                    parameters: study.parameters, backend: rung.backend == .threads ? .cpu(threads: Parallel.threadCount) : .serial,
+                    requestedRuns: requested, expected: expected, reference: reference, skipped: why))
+            case .external(let ext):
+                guard isSelected else { continue }
+                var row = runner.run(ext, workload: study.name, variant: rung.name, kind: .celer,
+                                     summary: rung.summary, parameters: study.parameters,
+                                     requestedRuns: requested, expected: expected, reference: reference)
+                if row.skipped == nil && !expected.isEmpty && !rung.skipsWork {
+                    let work = study.work(expected)
+                    row.work = work
+                    row.ceiling = ceilings?.ceiling(for: work.bound, backend: row.backend)
+                }
+                finish(row)
+            case .ready(let prepared):
+                let backend = backend(of: prepared, kind: rung.backend)
+                let times: [Double]
+                if isSelected {
+                    times = time(prepared, settings: settings)
+                } else {
+                    prepared.run()
+                    prepared.finish()
+                    times = []
+                }
+                let validation = prepared.validation()
+                if reference == .none {
+                    expected = validation; reference = .rung(rung.name)
+                }
+                guard isSelected else { continue }
+                // Work is computed from the values of a correct run.
+                let work = study.work(expected.isEmpty ? validation : expected)
+                finish(ComparisonRow(
+                    workload: study.name, variant: rung.name, kind: .celer, summary: rung.summary,
+                    parameters: study.parameters, backend: backend, times: times,
+                    requestedRuns: requested, validation: validation,
+                    expected: expected, reference: reference, work: rung.skipsWork ? nil : work,
+                    ceiling: ceilings?.ceiling(for: work.bound, backend: backend),
+                    phases: prepared.phases()))
             }
-            // Work is computed from the values of a correct run.
-            let work = study.work(expected.isEmpty ? validation : expected)
-            var row = ComparisonRow(
-                workload: study.name, variant: rung.name, kind: .celer, summary: rung.summary,
-                parameters: study.parameters, threads: threads, times: times,
-                requestedRuns: max(1, settings.repeats), validation: validation,
-                expected: expected, reference: reference, work: rung.skipsWork ? nil : work,
-                ceiling: ceilings?.ceiling(for: work.bound, threads: threads))
-            row.baselineMedian = rows.first { $0.median != nil }?.median ?? row.median
-            rows.append(row)
-            progress?(row)
         }
         // Rows before the reference was found were all refusals: show them the same values.
         for i in rows.indices where rows[i].expected.isEmpty {

@@ -24,7 +24,9 @@ public struct MachineCeilings: Codable, Sendable, Equatable {
     /// The cache layout and probe set this code writes. A cache written by
     /// another version (or without the field: before streaming-store
     /// probes existed, and then it does not even decode) is measured again.
-    public static let currentVersion = 2
+    /// Version 3: quick and full bandwidth probes on the same arrays, repeated
+    /// until stable.
+    public static let currentVersion = 3
 
     public var version: Int
     /// CPU model and core count at measurement time: a cache for another
@@ -124,9 +126,12 @@ public struct MachineCeilings: Codable, Sendable, Equatable {
 
     // MARK: Measuring
 
-    /// Measures this machine. `quick` (about two seconds) uses shorter probes
-    /// and fewer repetitions than the full measurement (`celer machine`).
-    /// Release builds only give meaningful numbers.
+    /// Measures this machine. `quick` (a few seconds) uses shorter FMA probes
+    /// and stops the bandwidth probes sooner than the full measurement
+    /// (`celer machine`), but on the same arrays and until the same
+    /// stability rule holds, so the two agree within a few percent: a quick
+    /// roof that a plain kernel beats is no roof. Release builds only give
+    /// meaningful numbers.
     public static func measure(quick: Bool = false, log: ((String) -> Void)? = nil) -> MachineCeilings {
         let cores = SystemInfo.availableCores
         let probeSeconds = quick ? 0.05 : 0.25
@@ -136,13 +141,14 @@ public struct MachineCeilings: Codable, Sendable, Equatable {
         let allCores = cores == 1 ? perCore
             : FMAProbe.gflops(threads: cores, seconds: probeSeconds, trials: quick ? 2 : 3)
         let l3 = SystemInfo.cacheSize(level: 3) ?? (32 << 20)
-        // Each array several times the last-level cache, so every pass streams from DRAM.
-        let arrayBytes = max(4 * l3, quick ? (64 << 20) : (128 << 20))
+        // Each array several times the last-level cache, so every pass streams
+        // from DRAM; the same size for the quick and the full measurement.
+        let arrayBytes = max(4 * l3, 128 << 20)
         var rates: [StreamProbe.Kernel: [Double]] = [:]
         let stream = StreamProbe(elements: arrayBytes / 8)
         for t in 1...cores {
             log?("bandwidth, \(t) thread\(t == 1 ? "" : "s")…")
-            for (kernel, gbps) in stream.measure(threads: t, trials: quick ? 5 : 12) {
+            for (kernel, gbps) in stream.measure(threads: t, minTrials: quick ? 4 : 8, maxTrials: quick ? 16 : 40) {
                 rates[kernel, default: []].append(gbps)
             }
         }
@@ -153,14 +159,6 @@ public struct MachineCeilings: Codable, Sendable, Equatable {
                                triadGBps: rates[.triad] ?? [], triadStreamingGBps: rates[.triadStreaming] ?? [],
                                arrayBytes: arrayBytes, quick: quick)
     }
-}
-
-/// Runs `body` with `Parallel.threadCount` set to `threads`, then restores it.
-func withThreadCount<R>(_ threads: Int, _ body: () -> R) -> R {
-    let saved = Parallel.threadCount
-    try? Parallel.setThreadCount(threads)
-    defer { try? Parallel.setThreadCount(saved) }
-    return body()
 }
 
 /// The FMA peak probe: twelve independent chains of fused multiply-adds on
@@ -204,7 +202,7 @@ enum FMAProbe {
         let its = iterations
         var best = 0.0
         for _ in 0..<max(1, trials) {
-            let elapsed = withThreadCount(threads) {
+            let elapsed = Parallel.withThreadCount(threads) {
                 measureSeconds {
                     parallelFor(0..<threads, schedule: .static) { r in
                         for _ in r { blackHole(chains(iterations: its, seed: 1)) }
@@ -268,16 +266,21 @@ final class StreamProbe {
         return min(n, lines * t / threads * 8)..<min(n, lines * (t + 1) / threads * 8)
     }
 
-    /// Best GB/s (compulsory bytes) of every kernel over `trials` passes with
-    /// `threads` threads. Each trial runs every kernel once, so drift in the
+    /// Best GB/s (compulsory bytes) of every kernel with `threads` threads,
+    /// repeated until stable: at least `minTrials` passes, then until three
+    /// passes in a row improve no kernel's best by more than 1 %, at most
+    /// `maxTrials`. Each pass runs every kernel once, so drift in the
     /// machine's load affects them alike.
-    func measure(threads: Int, trials: Int) -> [Kernel: Double] {
+    func measure(threads: Int, minTrials: Int, maxTrials: Int) -> [Kernel: Double] {
         let pa = UncheckedSendable(a.pointer), pb = UncheckedSendable(b.pointer)
         let pc = UncheckedSendable(c.pointer), ps = UncheckedSendable(sums.pointer)
         let n = self.n
         var best: [Kernel: Double] = [:]
-        withThreadCount(threads) {
-            for _ in 0..<max(1, trials) {
+        Parallel.withThreadCount(threads) {
+            var trial = 0, calm = 0
+            while trial < max(1, maxTrials) && (trial < minTrials || calm < 3) {
+                trial += 1
+                var improved = false
                 for kernel in Kernel.allCases {
                     let seconds = measureSeconds {
                         parallelFor(0..<threads, schedule: .static) { ts in
@@ -293,8 +296,11 @@ final class StreamProbe {
                             }
                         }
                     }
-                    best[kernel] = max(best[kernel] ?? 0, kernel.bytesPerElement * Double(n) / seconds / 1e9)
+                    let rate = kernel.bytesPerElement * Double(n) / seconds / 1e9
+                    if rate > (best[kernel] ?? 0) * 1.01 { improved = true }
+                    best[kernel] = max(best[kernel] ?? 0, rate)
                 }
+                calm = improved ? 0 : calm + 1
             }
         }
         blackHole(c.pointer[n / 2] + sums.pointer[0])
@@ -323,7 +329,7 @@ final class StreamProbe {
     static func copy(_ src: UnsafeMutablePointer<Double>, _ dst: UnsafeMutablePointer<Double>,
                      _ r: Range<Int>, streaming: Bool) {
         let s = UnsafePointer(src + r.lowerBound)
-        storeSIMD4(count: r.count, to: dst + r.lowerBound, streaming: streaming,
+        StreamingStore.storeSIMD4(count: r.count, to: dst + r.lowerBound, streaming: streaming,
                    vector: { s.load4($0) }, scalar: { s[$0] })
         if streaming { StreamingStore.fence() }
     }
@@ -334,7 +340,7 @@ final class StreamProbe {
                       _ c: UnsafeMutablePointer<Double>, _ r: Range<Int>, streaming: Bool) {
         let pb = UnsafePointer(b + r.lowerBound), pc = UnsafePointer(c + r.lowerBound)
         let s = 3.0, s4 = SIMD4<Double>(repeating: 3)
-        storeSIMD4(count: r.count, to: a + r.lowerBound, streaming: streaming,
+        StreamingStore.storeSIMD4(count: r.count, to: a + r.lowerBound, streaming: streaming,
                    vector: { pb.load4($0) + s4 * pc.load4($0) }, scalar: { pb[$0] + s * pc[$0] })
         if streaming { StreamingStore.fence() }
     }

@@ -1,7 +1,7 @@
 import CelerCore
 import Foundation
 import Testing
-@testable import CelerWorkloads
+@testable import CelerHarness
 
 /// The memory roof and the cache format of `MachineCeilings`, and the
 /// bandwidth probe's loops (their results, not their speed).

@@ -1,2 +1,0 @@
-import Testing
-// SKELETON: real tests come with the module.
