@@ -67,7 +67,7 @@ let package = Package(
         .target(name: "CelerProfile", dependencies: ["CelerCore", "CelerPlot", "CCelerSystem", "_CelerMallocCounter"], swiftSettings: simd),
         .target(name: "CelerHarness", dependencies: ["CelerCore", "CelerParallel"], swiftSettings: simd),
         .target(name: "CelerWorkloads", dependencies: [
-            "CelerCore", "CelerParallel", "CelerArray", "CelerHarness",
+            "CelerCore", "CelerParallel", "CelerArray", "CelerHarness", "CelerExpr",
             .product(name: "Numerics", package: "swift-numerics"),
         ], swiftSettings: simd),
         .executableTarget(name: "celer", dependencies: [

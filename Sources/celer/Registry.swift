@@ -9,7 +9,7 @@ import CelerWorkloads
 /// are listed here too.
 enum Registry {
     /// Rungs added by backends, in the order their rows appear.
-    static let extensions: [RungExtension] = []
+    static let extensions: [RungExtension] = FusedRungs.extensions
 
     /// Every case study, in the order `celer compare` runs them.
     static let studies: [AnyCaseStudy] = CaseStudies.all.map { $0.extended(with: extensions) }
