@@ -34,15 +34,15 @@ func execute(_ ins: Instruction, _ n: Int, _ regs: Registers) {
     case .load, .constant:
         return
     case .copy:
-        regs[ins.dst].copyMemory(from: regs[ins.args[0]], byteCount: n * ins.dtype.size)
+        regs[ins.dst].copyMemory(from: regs[ins.a0], byteCount: n * ins.dtype.size)
     case .cast(let to):
-        castBlock(ins.dtype, to, n, regs[ins.args[0]], regs[ins.dst])
+        castBlock(ins.dtype, to, n, regs[ins.a0], regs[ins.dst])
     case .select:
-        let c = reg(regs, ins.args[0], Bool.self)
+        let c = reg(regs, ins.a0, Bool.self)
         switch ins.dtype.size {
-        case 8: selectLoop(n, reg(regs, ins.dst, UInt64.self), c, reg(regs, ins.args[1], UInt64.self), reg(regs, ins.args[2], UInt64.self))
-        case 4: selectLoop(n, reg(regs, ins.dst, UInt32.self), c, reg(regs, ins.args[1], UInt32.self), reg(regs, ins.args[2], UInt32.self))
-        default: selectLoop(n, reg(regs, ins.dst, UInt8.self), c, reg(regs, ins.args[1], UInt8.self), reg(regs, ins.args[2], UInt8.self))
+        case 8: selectLoop(n, reg(regs, ins.dst, UInt64.self), c, reg(regs, ins.a1, UInt64.self), reg(regs, ins.a2, UInt64.self))
+        case 4: selectLoop(n, reg(regs, ins.dst, UInt32.self), c, reg(regs, ins.a1, UInt32.self), reg(regs, ins.a2, UInt32.self))
+        default: selectLoop(n, reg(regs, ins.dst, UInt8.self), c, reg(regs, ins.a1, UInt8.self), reg(regs, ins.a2, UInt8.self))
         }
     case .unary(let op):
         switch ins.dtype {
@@ -51,7 +51,7 @@ func execute(_ ins: Instruction, _ n: Int, _ regs: Registers) {
         case .int64: intUnary(op, Int64.self, n, regs, ins)
         case .int32: intUnary(op, Int32.self, n, regs, ins)
         case .uint8: intUnary(op, UInt8.self, n, regs, ins)
-        case .bool: loop1(n, reg(regs, ins.dst, Bool.self), reg(regs, ins.args[0], Bool.self)) { !$0 }
+        case .bool: loop1(n, reg(regs, ins.dst, Bool.self), reg(regs, ins.a0, Bool.self)) { !$0 }
         }
     case .binary(let op):
         switch ins.dtype {
@@ -72,7 +72,7 @@ func selectLoop<T>(_ n: Int, _ o: UnsafeMutablePointer<T>, _ c: UnsafeMutablePoi
 }
 
 func floatUnary<T: NDArrayFloatingPoint>(_ op: UnaryOp, _: T.Type, _ n: Int, _ regs: Registers, _ ins: Instruction) {
-    let o = reg(regs, ins.dst, T.self), x = reg(regs, ins.args[0], T.self)
+    let o = reg(regs, ins.dst, T.self), x = reg(regs, ins.a0, T.self)
     switch op {
     case .neg: loop1(n, o, x) { -$0 }
     case .abs: loop1(n, o, x) { Swift.abs($0) }
@@ -86,7 +86,7 @@ func floatUnary<T: NDArrayFloatingPoint>(_ op: UnaryOp, _: T.Type, _ n: Int, _ r
 }
 
 func intUnary<T: NDArrayReal & FixedWidthInteger>(_ op: UnaryOp, _: T.Type, _ n: Int, _ regs: Registers, _ ins: Instruction) {
-    let o = reg(regs, ins.dst, T.self), x = reg(regs, ins.args[0], T.self)
+    let o = reg(regs, ins.dst, T.self), x = reg(regs, ins.a0, T.self)
     switch op {
     case .neg: loop1(n, o, x) { 0 &- $0 }
     case .abs: loop1(n, o, x) { T.ndAbsolute($0) }
@@ -96,7 +96,7 @@ func intUnary<T: NDArrayReal & FixedWidthInteger>(_ op: UnaryOp, _: T.Type, _ n:
 
 @inline(__always)
 func compare<T: Comparable>(_ op: BinaryOp, _ n: Int, _ regs: Registers, _ ins: Instruction, _: T.Type) {
-    let o = reg(regs, ins.dst, Bool.self), a = reg(regs, ins.args[0], T.self), b = reg(regs, ins.args[1], T.self)
+    let o = reg(regs, ins.dst, Bool.self), a = reg(regs, ins.a0, T.self), b = reg(regs, ins.a1, T.self)
     switch op {
     case .lt: loop2(n, o, a, b) { $0 < $1 }
     case .le: loop2(n, o, a, b) { $0 <= $1 }
@@ -108,9 +108,47 @@ func compare<T: Comparable>(_ op: BinaryOp, _ n: Int, _ regs: Registers, _ ins: 
     }
 }
 
+/// Float add, subtract, multiply, divide, minimum and maximum on eight SIMD
+/// lanes (IEEE operations: the same bits as one element at a time). The
+/// loops load before they store, so an output may be an input.
+@inline(__always)
+func simdBinary<V: SIMD>(_ op: BinaryOp, _: V.Type, _ n: Int, _ o: UnsafeMutableRawPointer,
+                         _ a: UnsafeRawPointer, _ b: UnsafeRawPointer) -> Bool where V.Scalar: BinaryFloatingPoint {
+    @inline(__always) func run(_ f: (V, V) -> V) {
+        let w = V.scalarCount, size = MemoryLayout<V.Scalar>.stride
+        var i = 0
+        while i &+ w <= n {
+            let y = f(a.loadUnaligned(fromByteOffset: i &* size, as: V.self), b.loadUnaligned(fromByteOffset: i &* size, as: V.self))
+            o.storeBytes(of: y, toByteOffset: i &* size, as: V.self)
+            i &+= w
+        }
+        if i < n {
+            var x = V(), y = V()
+            for j in 0..<(n &- i) {
+                x[j] = a.load(fromByteOffset: (i &+ j) &* size, as: V.Scalar.self)
+                y[j] = b.load(fromByteOffset: (i &+ j) &* size, as: V.Scalar.self)
+            }
+            let r = f(x, y)
+            for j in 0..<(n &- i) { o.storeBytes(of: r[j], toByteOffset: (i &+ j) &* size, as: V.Scalar.self) }
+        }
+    }
+    switch op {
+    case .add: run { $0 + $1 }
+    case .sub: run { $0 - $1 }
+    case .mul: run { $0 * $1 }
+    case .div: run { $0 / $1 }
+    case .minimum: run { x, y in y.replacing(with: x, where: (x .<= y) .| (x .!= x)) }
+    case .maximum: run { x, y in y.replacing(with: x, where: (x .>= y) .| (x .!= x)) }
+    default: return false
+    }
+    return true
+}
+
 func floatBinary<T: NDArrayFloatingPoint>(_ op: BinaryOp, _: T.Type, _ n: Int, _ regs: Registers, _ ins: Instruction) {
     if op.isComparison { return compare(op, n, regs, ins, T.self) }
-    let o = reg(regs, ins.dst, T.self), a = reg(regs, ins.args[0], T.self), b = reg(regs, ins.args[1], T.self)
+    if T.self == Double.self, simdBinary(op, SIMD8<Double>.self, n, regs[ins.dst], regs[ins.a0], regs[ins.a1]) { return }
+    if T.self == Float.self, simdBinary(op, SIMD8<Float>.self, n, regs[ins.dst], regs[ins.a0], regs[ins.a1]) { return }
+    let o = reg(regs, ins.dst, T.self), a = reg(regs, ins.a0, T.self), b = reg(regs, ins.a1, T.self)
     switch op {
     case .add: loop2(n, o, a, b) { $0 + $1 }
     case .sub: loop2(n, o, a, b) { $0 - $1 }
@@ -125,7 +163,7 @@ func floatBinary<T: NDArrayFloatingPoint>(_ op: BinaryOp, _: T.Type, _ n: Int, _
 
 func realBinary<T: NDArrayReal & FixedWidthInteger>(_ op: BinaryOp, _: T.Type, _ n: Int, _ regs: Registers, _ ins: Instruction) {
     if op.isComparison { return compare(op, n, regs, ins, T.self) }
-    let o = reg(regs, ins.dst, T.self), a = reg(regs, ins.args[0], T.self), b = reg(regs, ins.args[1], T.self)
+    let o = reg(regs, ins.dst, T.self), a = reg(regs, ins.a0, T.self), b = reg(regs, ins.a1, T.self)
     switch op {
     case .add: loop2(n, o, a, b) { $0 &+ $1 }
     case .sub: loop2(n, o, a, b) { $0 &- $1 }
@@ -138,7 +176,7 @@ func realBinary<T: NDArrayReal & FixedWidthInteger>(_ op: BinaryOp, _: T.Type, _
 
 func boolBinary(_ op: BinaryOp, _ n: Int, _ regs: Registers, _ ins: Instruction) {
     // Bools as bytes (0 or 1), so the loops vectorise.
-    let o = reg(regs, ins.dst, UInt8.self), a = reg(regs, ins.args[0], UInt8.self), b = reg(regs, ins.args[1], UInt8.self)
+    let o = reg(regs, ins.dst, UInt8.self), a = reg(regs, ins.a0, UInt8.self), b = reg(regs, ins.a1, UInt8.self)
     switch op {
     case .and: loop2(n, o, a, b) { $0 & $1 }
     case .or: loop2(n, o, a, b) { $0 | $1 }

@@ -71,15 +71,14 @@ public enum AnyArray: @unchecked Sendable {
 
     /// Wraps `array`; nil for element types that cannot be fused (complex).
     public init?<T: NDArrayElement>(_ array: NDArray<T>) {
-        switch array {
-        case let a as NDArray<Double>: self = .float64(a)
-        case let a as NDArray<Float>: self = .float32(a)
-        case let a as NDArray<Int64>: self = .int64(a)
-        case let a as NDArray<Int32>: self = .int32(a)
-        case let a as NDArray<UInt8>: self = .uint8(a)
-        case let a as NDArray<Bool>: self = .bool(a)
-        default: return nil
-        }
+        // Metatype tests and a same-type bit cast: no dynamic casts per call.
+        if T.self == Double.self { self = .float64(unsafeBitCast(array, to: NDArray<Double>.self)) }
+        else if T.self == Float.self { self = .float32(unsafeBitCast(array, to: NDArray<Float>.self)) }
+        else if T.self == Int64.self { self = .int64(unsafeBitCast(array, to: NDArray<Int64>.self)) }
+        else if T.self == Int32.self { self = .int32(unsafeBitCast(array, to: NDArray<Int32>.self)) }
+        else if T.self == UInt8.self { self = .uint8(unsafeBitCast(array, to: NDArray<UInt8>.self)) }
+        else if T.self == Bool.self { self = .bool(unsafeBitCast(array, to: NDArray<Bool>.self)) }
+        else { return nil }
     }
 
     public var dtype: DType {

@@ -41,6 +41,21 @@ struct Geometry {
     /// Lays out `shape` for operands with `strides` (already broadcast to
     /// `shape`). Axes are ordered outermost first by `order` (descending
     /// |stride|); `lastAxis`, when given, stays innermost and is never merged.
+    static func make(shape full: [Int], strides all: [[Int]], order: [Int], lastAxis: Int? = nil) -> Geometry {
+        // The common case first: every operand row-major over the whole shape
+        // (or a broadcast scalar): one flat run, no sorting or merging.
+        if lastAxis == nil, !full.isEmpty, !full.contains(0) {
+            let contiguous = Layout.contiguousStrides(full)
+            var simple = true
+            for s in all where s != contiguous && !s.allSatisfy({ $0 == 0 }) { simple = false; break }
+            if simple {
+                let count = full.reduce(1, *)
+                return Geometry(flatCount: count, strides: all.map { $0.allSatisfy { $0 == 0 } && count > 1 ? [0] : [1] })
+            }
+        }
+        return Geometry(shape: full, strides: all, order: order, lastAxis: lastAxis)
+    }
+
     init(shape full: [Int], strides all: [[Int]], order: [Int], lastAxis: Int? = nil) {
         var axes = (0..<full.count).filter { full[$0] != 1 && $0 != lastAxis }
         axes.sort { Swift.abs(order[$0]) > Swift.abs(order[$1]) || (Swift.abs(order[$0]) == Swift.abs(order[$1]) && $0 < $1) }
@@ -75,6 +90,17 @@ struct Geometry {
         flat = strides.map { s in (0..<shape.count).allSatisfy { shape[$0] == 1 || s[$0] == contiguous[$0] } }
     }
 
+    /// One axis of `count` elements; each operand steps by 1 (or 0: a broadcast scalar).
+    init(flatCount count: Int, strides: [[Int]]) {
+        shape = [count]
+        self.strides = strides
+        self.count = count
+        rowMode = true
+        blocksPerRow = Swift.max(1, (count + Engine.blockSize - 1) / Engine.blockSize)
+        blockCount = count == 0 ? 0 : blocksPerRow
+        flat = strides.map { $0[0] == 1 || count == 1 }
+    }
+
     /// The element offset of row `r` (all axes but the last) for operand `o`.
     @inline(__always)
     func rowOffset(_ r: Int, _ o: Int) -> Int {
@@ -107,6 +133,11 @@ struct PassRunner {
     let operands: [BoundOperand]
     /// The output operand index and root register (elementwise passes).
     let output: (operand: Int, register: Int, size: Int)?
+    /// Whether contiguous output runs are computed in scratch and written with
+    /// streaming stores (outputs bigger than the last-level cache that no
+    /// input shares: they skip the read-for-ownership, 8 of 40 bytes an
+    /// element for `a*b + c`, and leave the inputs' lines in cache).
+    var streaming = false
 
     /// Per-thread scratch: the registers, constants filled in.
     final class Scratch {
@@ -116,15 +147,18 @@ struct PassRunner {
         let count: Int
         init(_ runner: PassRunner) {
             count = Swift.max(runner.pass.registerCount, 1)
-            memory = UnsafeMutableRawPointer.allocate(byteCount: count * Engine.blockSize * 8, alignment: 64)
+            // Small passes get small registers: no block is longer than the pass.
+            let elements = Swift.max(1, Swift.min(Engine.blockSize, runner.geometry.count))
+            let bytes = (elements * 8 + 63) & ~63
+            memory = UnsafeMutableRawPointer.allocate(byteCount: count * bytes, alignment: 64)
             regs = .allocate(capacity: count)
             homes = .allocate(capacity: count)
             for r in 0..<count {
-                homes[r] = memory + r * Engine.blockSize * 8
+                homes[r] = memory + r * bytes
                 regs[r] = homes[r]
             }
             for ins in runner.pass.program {
-                if case .constant(let bits) = ins.kind { fillConstant(bits, ins.dtype, Engine.blockSize, homes[ins.dst]) }
+                if case .constant(let bits) = ins.kind { fillConstant(bits, ins.dtype, elements, homes[ins.dst]) }
             }
         }
         deinit { memory.deallocate(); regs.deallocate(); homes.deallocate() }
@@ -149,7 +183,7 @@ struct PassRunner {
             }
             if let out = output {
                 let step = g.strides[out.operand][last]
-                if step == 1 {
+                if step == 1 && !streaming {
                     regs[out.register] = operands[out.operand].base + (g.rowOffset(r, out.operand) &+ j) &* out.size
                 } else {
                     regs[out.register] = scratch.homes[out.register]
@@ -158,7 +192,10 @@ struct PassRunner {
             for ins in instructions { execute(ins, n, regs) }
             if let out = output {
                 let step = g.strides[out.operand][last]
-                if step != 1 {
+                if step == 1 && streaming {
+                    let p = operands[out.operand].base + (g.rowOffset(r, out.operand) &+ j) &* out.size
+                    StreamingStore.copy(scratch.homes[out.register], to: p, bytes: n &* out.size)
+                } else if step != 1 {
                     let p = operands[out.operand].base + (g.rowOffset(r, out.operand) &+ j &* step) &* out.size
                     scatter(out.size, n, scratch.homes[out.register], p, step)
                 }
@@ -212,12 +249,14 @@ struct PassRunner {
         if threads <= 1 || geometry.count < Engine.parallelThreshold || blocks < 2 {
             let scratch = Scratch(self)
             for k in 0..<blocks { each(k, runBlock(k, scratch), scratch) }
+            if streaming { StreamingStore.fence() }
             return
         }
         let chunk = Swift.max(1, blocks / (threads * 16))
         parallelFor(0..<blocks, schedule: .dynamic(chunk)) { range in
             let scratch = Scratch(self)
             for k in range { each(k, runBlock(k, scratch), scratch) }
+            if streaming { StreamingStore.fence() }
         }
     }
 }

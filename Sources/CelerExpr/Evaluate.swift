@@ -200,7 +200,7 @@ extension Plan {
     }
 
     func runElementwise(_ pass: Pass, root: Int, shape: [Int], slots values: [AnyArray?], out: AnyArray?) throws(CelerError) -> AnyArray {
-        let (slots, loads) = self.loads(pass.program)
+        let slots = pass.loadSlots, loads = pass.loadPairs
         let (views, strides) = try self.views(slots, values, shape: shape)
         let result: AnyArray
         if let out {
@@ -222,11 +222,14 @@ extension Plan {
             result = AnyArray.uninitialized(resultType, shape: shape, strides: order)
         }
         let o = result.raw
-        let geometry = Geometry(shape: shape, strides: strides + [o.strides], order: o.strides)
+        let geometry = Geometry.make(shape: shape, strides: strides + [o.strides], order: o.strides)
         var operands = views.map { BoundOperand(base: $0.base, size: $0.elementSize) }
         operands.append(BoundOperand(base: o.base, size: o.elementSize))
-        let runner = PassRunner(pass: pass, instructions: pass.program, geometry: geometry, loads: loads,
+        var runner = PassRunner(pass: pass, instructions: pass.program, geometry: geometry, loads: loads,
                                 operands: operands, output: (views.count, root, o.elementSize))
+        runner.streaming = geometry.rowMode && StreamingStore.available
+            && Layout.count(shape) * o.elementSize >= Swift.max(StreamingStore.lastLevelCache, 1 << 20)
+            && !views.contains { $0.storageID == o.storageID }
         withExtendedLifetime((values, result)) { runner.run { _, _, _ in } }
         return result
     }
@@ -242,7 +245,7 @@ extension Plan {
         let (slots, loads) = self.loads(instructions)
         let (views, strides) = try self.views(slots, values, shape: shape)
         let order = keepOrderStrides(shape, zip(views, strides).map { ($0.0.shape, $0.0.strides) })
-        let geometry = Geometry(shape: shape, strides: strides.isEmpty ? [order] : strides, order: order)
+        let geometry = Geometry.make(shape: shape, strides: strides.isEmpty ? [order] : strides, order: order)
         let runner = PassRunner(pass: pass, instructions: instructions, geometry: geometry, loads: loads,
                                 operands: views.map { BoundOperand(base: $0.base, size: $0.elementSize) }, output: nil)
         let m = group.count, blocks = geometry.blockCount
@@ -298,7 +301,7 @@ extension Plan {
         let result = AnyArray.uninitialized(type, shape: outShape, strides: Layout.contiguousStrides(outShape))
         let o = result.raw
         var outStrides = o.strides; outStrides.insert(0, at: axis)
-        let geometry = Geometry(shape: shape, strides: strides + [outStrides], order: outStrides, lastAxis: axis)
+        let geometry = Geometry.make(shape: shape, strides: strides + [outStrides], order: outStrides, lastAxis: axis)
         var operands = views.map { BoundOperand(base: $0.base, size: $0.elementSize) }
         operands.append(BoundOperand(base: o.base, size: o.elementSize))
         let outOperand = views.count

@@ -67,7 +67,17 @@ struct Instruction: Sendable, CustomStringConvertible {
     /// The result's dtype.
     var resultType: DType
     var dst: Int
-    var args: [Int]
+    /// The operand registers (-1: none). Fixed fields, not an array, so an
+    /// instruction is a plain value: running a block retains nothing.
+    var a0: Int, a1: Int, a2: Int
+    var args: [Int] { [a0, a1, a2].filter { $0 >= 0 } }
+
+    init(kind: Kind, dtype: DType, resultType: DType, dst: Int, args: [Int]) {
+        self.kind = kind; self.dtype = dtype; self.resultType = resultType; self.dst = dst
+        a0 = args.count > 0 ? args[0] : -1
+        a1 = args.count > 1 ? args[1] : -1
+        a2 = args.count > 2 ? args[2] : -1
+    }
 
     var description: String {
         let r = args.map { "r\($0)" }.joined(separator: ", ")
@@ -111,6 +121,10 @@ struct Pass: Sendable {
     var needed: [[Int]]
     /// The root registers, in `kind`'s order.
     var roots: [Int]
+    /// The distinct slots the whole program loads and (register, operand
+    /// index) per load: computed once, when planning.
+    var loadSlots: [Int] = []
+    var loadPairs: [(register: Int, operand: Int)] = []
     /// The dtype of the root register (elementwise) .
     var resultType: DType
 }
@@ -588,8 +602,15 @@ extension Planner {
             }
             needed.append(list.reversed())
         }
-        return Pass(kind: .elementwise(root: rootRegisters[0]), program: program, registerCount: count,
-                    domains: [], needed: needed, roots: rootRegisters, resultType: resultType[roots[0]])
+        var pass = Pass(kind: .elementwise(root: rootRegisters[0]), program: program, registerCount: count,
+                        domains: [], needed: needed, roots: rootRegisters, resultType: resultType[roots[0]])
+        for ins in program {
+            guard case .load(let s) = ins.kind else { continue }
+            let o: Int
+            if let i = pass.loadSlots.firstIndex(of: s) { o = i } else { pass.loadSlots.append(s); o = pass.loadSlots.count - 1 }
+            pass.loadPairs.append((ins.dst, o))
+        }
+        return pass
     }
 
     func isTemporary(_ id: Int) -> Bool {
