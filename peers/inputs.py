@@ -1,6 +1,6 @@
 """Inputs, parameters and validation shared by every Python peer.
 
-The definitions follow shared/workloads.md: the SplitMix64 stream, the grids,
+The definitions follow docs/workloads.md: the SplitMix64 stream, the grids,
 and the validation values. Validation sums are computed as accurately as
 Celer's compensated sums (math.fsum, or an extended-precision pairwise sum for
 very large arrays), so a peer is judged exactly like a Celer rung.

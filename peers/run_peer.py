@@ -88,6 +88,9 @@ def factory(workload, impl, p, budget, threads):
     if impl == "cython-prange":
         import impl_cython
         return getattr(impl_cython, workload)(p)
+    if impl in ("cupy", "cupy-kernel", "numba-cuda"):
+        import impl_cupy
+        return impl_cupy.FACTORIES[impl][workload](p)
     raise ValueError(impl)
 
 
@@ -113,6 +116,9 @@ def run_one(workload, impl, p, args):
     except ImportError as e:
         name = getattr(e, "name", None) or str(e)
         hint = INSTALL if name != "primesieve" else "apt-get install libprimesieve-dev; " + INSTALL
+        if impl.startswith("cupy") or impl == "numba-cuda":
+            import impl_cupy
+            hint = impl_cupy.INSTALL_CUPY if impl.startswith("cupy") else impl_cupy.INSTALL_NUMBA_CUDA
         record["skipped"] = "%s not installed (%s)" % (name, hint)
         return record
     except impl_python.OverBudget as e:

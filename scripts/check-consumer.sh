@@ -27,6 +27,10 @@ let package = Package(
             .product(name: "CelerArray", package: "celer"),
             .product(name: "CelerHarness", package: "celer"),
             .product(name: "CelerWorkloads", package: "celer"),
+            .product(name: "CelerPlot", package: "celer"),
+            .product(name: "CelerProfile", package: "celer"),
+            .product(name: "CelerGPU", package: "celer"),
+            .product(name: "CelerMPI", package: "celer"),
         ]),
     ]
 )
@@ -34,7 +38,11 @@ MANIFEST
 cat > "$work/consumer/Sources/consumer/main.swift" <<'SWIFT'
 import CelerArray
 import CelerCore
+import CelerGPU
 import CelerHarness
+import CelerMPI
+import CelerPlot
+import CelerProfile
 import CelerParallel
 import CelerWorkloads
 #if canImport(Glibc)

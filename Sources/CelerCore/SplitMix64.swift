@@ -2,7 +2,7 @@
 ///
 /// Value `k` of stream `seed` depends only on `(seed, k)`, so any slice of a
 /// stream can be generated independently (and in parallel) and matches the
-/// Python peers bit for bit. See `shared/workloads.md`.
+/// Python peers bit for bit. See `docs/workloads.md`.
 public struct SplitMix64: Sendable {
     public let seed: UInt64
 

@@ -266,8 +266,8 @@ func reduceBlock(_ op: ReduceOp, _ dtype: DType, _ n: Int, _ p: UnsafeMutableRaw
     switch op {
     case .sum:
         switch dtype {
-        case .float64: partial.storeBytes(of: pairwiseSum(p.assumingMemoryBound(to: Double.self), n, 1), as: Double.self)
-        case .float32: partial.storeBytes(of: pairwiseSum(p.assumingMemoryBound(to: Float.self), n, 1), as: Float.self)
+        case .float64: partial.storeBytes(of: numpyPairwiseSum(p.assumingMemoryBound(to: Double.self), n, 1), as: Double.self)
+        case .float32: partial.storeBytes(of: numpyPairwiseSum(p.assumingMemoryBound(to: Float.self), n, 1), as: Float.self)
         case .int64:
             let x = p.assumingMemoryBound(to: Int64.self)
             var s: Int64 = 0

@@ -83,8 +83,10 @@ public struct ComparisonRow: Sendable {
     }
 
     public var runs: Int { times.count }
-    public var median: Double? { Statistics.median(times) }
-    public var minimum: Double? { times.min() }
+    /// The median of `times` (`TimingStats`), nil when nothing ran.
+    public var median: Double? { TimingStats(ifAny: times)?.median }
+    /// The fastest of `times`, nil when nothing ran.
+    public var minimum: Double? { TimingStats(ifAny: times)?.min }
     /// True if the validation reproduces the expected values, nil when skipped.
     public var ok: Bool? { skipped != nil ? nil : Harness.matches(validation, expected) }
     public var speedup: Double? {
@@ -114,16 +116,6 @@ public struct ComparisonRow: Sendable {
     public var percentOfPeak: Double? {
         guard let r = boundRate, let c = ceiling, c > 0 else { return nil }
         return 100 * r / c
-    }
-}
-
-public enum Statistics {
-    /// The median (mean of the middle two for an even count), nil if empty.
-    public static func median(_ xs: [Double]) -> Double? {
-        guard !xs.isEmpty else { return nil }
-        let s = xs.sorted()
-        let m = s.count / 2
-        return s.count % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2
     }
 }
 
@@ -236,7 +228,7 @@ public enum Harness {
                 guard isSelected else { continue }
                 finish(ComparisonRow(
                     workload: study.name, variant: rung.name, kind: .celer, summary: rung.summary,
-                    parameters: study.parameters, backend: rung.backend == .threads ? .cpu(threads: Parallel.threadCount) : .serial,
+                    parameters: study.parameters, backend: .unavailable(rung.backend, threads: Parallel.threadCount),
                     requestedRuns: requested, expected: expected, reference: reference, skipped: why))
             case .external(let ext):
                 guard isSelected else { continue }

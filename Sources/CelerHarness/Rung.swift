@@ -34,7 +34,7 @@ public enum Backend: Sendable, Equatable, Hashable, CustomStringConvertible {
         switch self {
         case .serial, .gpu: return 1
         case .threads(let n): return n
-        case .mpi(let r, let t): return r * t
+        case .mpi(let r, let t): return max(1, r * t)
         }
     }
 
@@ -44,7 +44,7 @@ public enum Backend: Sendable, Equatable, Hashable, CustomStringConvertible {
         case .serial: return "serial"
         case .threads(let n): return "threads \(n)"
         case .gpu(let d): return "gpu \(d)"
-        case .mpi(let r, let t): return "mpi \(r)×\(t)"
+        case .mpi(let r, let t): return r == 0 ? "mpi (none)" : "mpi \(r)×\(t)"
         }
     }
 
@@ -52,6 +52,17 @@ public enum Backend: Sendable, Equatable, Hashable, CustomStringConvertible {
 
     /// The backend of a CPU run on `threads` threads (`serial` for one).
     public static func cpu(threads: Int) -> Backend { threads <= 1 ? .serial : .threads(threads) }
+
+    /// The label of a rung of this kind that did not run (refused, or its
+    /// engine missing): `gpu (none)`, `mpi (none)`; CPU kinds as they would run.
+    public static func unavailable(_ kind: Kind, threads: Int) -> Backend {
+        switch kind {
+        case .serial: return .serial
+        case .threads: return .cpu(threads: threads)
+        case .gpu: return .gpu(device: "(none)")
+        case .mpi: return .mpi(ranks: 0, threadsPerRank: 0)
+        }
+    }
 }
 
 /// Time spent outside the clock that a user still wants to see, e.g. a GPU

@@ -84,14 +84,14 @@ public let parallelSumBlockSize = 4096
 
 /// The sum of `values`, in parallel, with the same bits whatever the thread
 /// count and schedule: blocks of ``parallelSumBlockSize`` elements are summed
-/// pairwise (``pairwiseSum(_:)``), and the block sums combined in a fixed
+/// pairwise (``simdPairwiseSum(_:)``), and the block sums combined in a fixed
 /// binary tree. Blocks are claimed 16 at a time (512 KiB of doubles), which
 /// cannot change the bits, so that a thread slowed down by the machine does
 /// not hold the others up. Error: pairwise summation's, about
 /// (log2(n) + 16) · ε · Σ|xᵢ|, against n · ε · Σ|xᵢ| for a loop.
 public func parallelSum(_ values: UnsafeBufferPointer<Double>, schedule: Schedule = .dynamic(16)) -> Double {
     parallelTreeReduce(0..<values.count, blockSize: parallelSumBlockSize, identity: 0.0, schedule: schedule, { block in
-        pairwiseSum(UnsafeBufferPointer(rebasing: values[block]))
+        simdPairwiseSum(UnsafeBufferPointer(rebasing: values[block]))
     }, combine: +)
 }
 
@@ -121,7 +121,7 @@ public func parallelSum(count: Int, schedule: Schedule = .dynamic(16),
         withUnsafeTemporaryAllocation(of: Double.self, capacity: block.count) { scratch in
             scratch.initialize(repeating: 0)
             terms(block, scratch)
-            return pairwiseSum(UnsafeBufferPointer(scratch))
+            return simdPairwiseSum(UnsafeBufferPointer(scratch))
         }
     }, combine: +)
 }
@@ -136,20 +136,28 @@ public func parallelSum(count: Int, schedule: Schedule = .dynamic(16), _ element
     }
 }
 
-/// Pairwise sum: halves (split at a multiple of 16) until at most 128 terms
-/// remain, which are added into 16 running lanes (two SIMD8 accumulators)
-/// whose totals are then added as a tree. Deterministic: the order of the
-/// additions depends on the count only. About four times the accuracy of a
-/// loop for a million terms, at the speed of memory.
-public func pairwiseSum(_ values: UnsafeBufferPointer<Double>) -> Double {
+/// The sum of `values` by pairwise summation with 16 SIMD lanes, the
+/// order of additions depending on the count only:
+/// - more than 128 terms: the sum of the first `h` terms plus the sum of the
+///   rest, `h` being `count / 2` rounded up to a multiple of 16, recursively;
+/// - at most 128 terms: lanes `a` and `b` (two `SIMD8<Double>`, from 0) add
+///   each whole group of 16 terms, `a += x[i..<i+8]`, `b += x[i+8..<i+16]`;
+///   the last `count mod 16` terms go one at a time into `tail` (from 0);
+///   then `c = a + b` lane by lane, halves added (8 → 4 → 2 lanes), and the
+///   result is `(e₀ + e₁) + tail`.
+/// No FMA, so the bits do not depend on the CPU. About four times the
+/// accuracy of a loop for a million terms, at the speed of memory. Not
+/// NumPy's order (CelerArray's `numpyPairwiseSum` is), so the two give
+/// different last bits for the same input; `parallelSum` uses this one.
+public func simdPairwiseSum(_ values: UnsafeBufferPointer<Double>) -> Double {
     guard let base = values.baseAddress else { return 0 }
-    return pairwiseSum(base, values.count)
+    return simdPairwiseSum(base, values.count)
 }
 
-private func pairwiseSum(_ x: UnsafePointer<Double>, _ n: Int) -> Double {
+private func simdPairwiseSum(_ x: UnsafePointer<Double>, _ n: Int) -> Double {
     if n > 128 {
         let half = (n / 2 + 15) & ~15
-        return pairwiseSum(x, half) + pairwiseSum(x + half, n - half)
+        return simdPairwiseSum(x, half) + simdPairwiseSum(x + half, n - half)
     }
     let raw = UnsafeRawPointer(x)
     var a = SIMD8<Double>(repeating: 0)

@@ -2,6 +2,7 @@ import CelerCore
 import CCelerSystem
 import Synchronization
 import _CelerMallocCounter
+import _CelerSampler
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -120,6 +121,27 @@ public enum Profiler {
             recorders.all.compactMap { $0.pointee.snapshot(names: names, nanosPerTick: nanosPerTick) }
         }
         return ProfileReport(threads: threads, tracksMemory: spanMemoryRecorded.load(ordering: .relaxed))
+    }
+
+    /// Tells the sampler which span the calling thread is in now.
+    static func publishCurrentSpan() {
+        guard let p = pthread_getspecific(recorderKey) else { return }
+        let r = p.assumingMemoryBound(to: ThreadRecorder.self)
+        celer_sampler_set_label(r.pointee.depth > 0 ? r.pointee.samplerLabel(r.pointee.stack[r.pointee.depth - 1].node) : 0)
+    }
+
+    /// Span paths ("outer > inner") for the sampler's labels.
+    static func spanLabels(_ labels: Set<UInt64>) -> [UInt64: String] {
+        let names = dynamicNames.withLock { $0.names }
+        return registry.withLock { list in
+            var out: [UInt64: String] = [:]
+            for l in labels where l != 0 {
+                let index = Int(l >> 32) - 1, node = Int(l & 0xffff_ffff)
+                guard index >= 0, index < list.all.count else { continue }
+                out[l] = list.all[index].pointee.spanPath(node, names: names).joined(separator: " > ")
+            }
+            return out
+        }
     }
 
     /// Measured cost of one span (begin + end) in seconds, when profiling is
@@ -288,6 +310,7 @@ struct ThreadRecorder {
         let mark: MemoryMark? = spanMemoryOn.load(ordering: .relaxed) ? MemoryMark.now() : nil
         stack[depth] = SpanFrame(node: child, start: SpanClock.now(), mark: mark)
         depth += 1
+        if samplerLabelsOn.load(ordering: .relaxed) { celer_sampler_set_label(samplerLabel(child)) }
         return Int32(depth - 1)
     }
 
@@ -329,6 +352,25 @@ struct ThreadRecorder {
             nodes[i].cumTicks &+= elapsed
             if let mark = frame.mark { nodes[i].memory.add(mark.delta()) }
         }
+        if samplerLabelsOn.load(ordering: .relaxed) {
+            celer_sampler_set_label(depth > 0 ? samplerLabel(stack[depth - 1].node) : 0)
+        }
+    }
+
+    /// The sampler's label for a node of this thread's tree (see `Profiler.spanLabels`).
+    @inline(__always)
+    func samplerLabel(_ node: Int32) -> UInt64 { UInt64(threadIndex + 1) << 32 | UInt64(UInt32(bitPattern: node)) }
+
+    /// The names from the root to `node`, outermost first.
+    func spanPath(_ node: Int, names: [String]) -> [String] {
+        var path: [String] = []
+        var i = node
+        while i > 0 && i < nodeCount {
+            let n = nodes[i]
+            path.append(n.dynamicName >= 0 ? names[n.dynamicName] : n.staticName.description)
+            i = Int(n.parent)
+        }
+        return path.reversed()
     }
 
     /// The recorded tree as values (nil when nothing was recorded).

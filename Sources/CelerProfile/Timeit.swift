@@ -1,30 +1,5 @@
 import CelerCore
 
-/// Summary statistics of a list of durations (seconds).
-public struct TimingStats: Sendable, Equatable {
-    public let samples: [Double]
-    public let min: Double, max: Double, median: Double, mean: Double
-    /// Sample standard deviation (0 for one sample).
-    public let stddev: Double
-
-    public init(_ samples: [Double]) {
-        precondition(!samples.isEmpty, "no timing samples")
-        self.samples = samples
-        let sorted = samples.sorted()
-        min = sorted[0]
-        max = sorted[sorted.count - 1]
-        median = sorted.count % 2 == 1 ? sorted[sorted.count / 2]
-            : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        mean = AccurateSum.of(samples) / Double(samples.count)
-        if samples.count > 1 {
-            let m = mean
-            stddev = (AccurateSum.of(samples.map { ($0 - m) * ($0 - m) }) / Double(samples.count - 1)).squareRoot()
-        } else {
-            stddev = 0
-        }
-    }
-}
-
 /// The result of `Timeit.measure`: per-loop times of each repeat.
 public struct TimeitResult: Sendable, CustomStringConvertible {
     /// Calls of the closure per repeat (auto-ranged unless given).

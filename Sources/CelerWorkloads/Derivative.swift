@@ -5,7 +5,7 @@ import CelerParallel
 
 /// The 1-D second derivative by central finite differences:
 /// `out[i−1] = (f[i−1] − 2·f[i] + f[i+1]) / dx²` for i = 1 … n−2, f = SplitMix64
-/// stream 7 (shared/workloads.md §4). Four flops per 16 bytes (read f, write
+/// stream 7 (docs/workloads.md §4). Four flops per 16 bytes (read f, write
 /// out): bandwidth-bound. The rungs share one point formula (`point`) and
 /// differ only in how they loop over it.
 public enum Derivative: CaseStudy {

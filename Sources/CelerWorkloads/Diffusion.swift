@@ -3,7 +3,7 @@ import CelerCore
 import CelerHarness
 import CelerParallel
 
-/// 2-D diffusion on a periodic R×C grid (shared/workloads.md §6): each step
+/// 2-D diffusion on a periodic R×C grid (docs/workloads.md §6): each step
 /// `u ← u + (D·dt)·lap`, `lap = ((u[i−1][j] + u[i+1][j]) + u[i][j−1]) +
 /// u[i][j+1] − 4·u[i][j]`, indices mod R and C; the start is zero but for a
 /// square of 0.005. Seven flops per point per step. One row kernel (`point`

@@ -42,7 +42,7 @@ public struct EscapeProblem: Sendable {
 package enum EscapeOptions {
     static let maxSide = 100_000
     static let maxPixels = 1_000_000_000
-    static let maxIterations = 10_000_000
+    static let maxIterations = OptionLimits.maxiter.upperBound
 
     static func size(_ value: [Int]?, default fallback: (Int, Int)) throws(CelerError) -> (width: Int, height: Int) {
         guard let value else { return fallback }

@@ -3,7 +3,7 @@ import CelerHarness
 import CelerParallel
 import Numerics
 
-/// The Julia set of z ↦ z² + c (shared/workloads.md §1): for each pixel z₀,
+/// The Julia set of z ↦ z² + c (docs/workloads.md §1): for each pixel z₀,
 /// count the steps while |z| < 2, at most `maxiter`. The seed image is
 /// 1000×1000 over [−1.8, 1.8]², c = −0.62772 − 0.42193i, maxiter 300, and its
 /// counts sum to 33219980.
@@ -33,7 +33,7 @@ public enum Julia: CaseStudy {
         }
     }
 
-    /// The configuration of shared/workloads.md, whose sum is known.
+    /// The configuration of docs/workloads.md, whose sum is known.
     public static let seed = Config(width: 1000, height: 1000,
                                     region: Region(xmin: -1.8, xmax: 1.8, ymin: -1.8, ymax: 1.8),
                                     cRe: -0.62772, cIm: -0.42193, maxiter: 300)

@@ -4,7 +4,7 @@ import CelerHarness
 import CelerParallel
 
 /// The 5-point Laplacian of an N×M grid, interior points only
-/// (shared/workloads.md §5): `out[i−1][j−1] = (f[i−1][j] + f[i+1][j])/dx² +
+/// (docs/workloads.md §5): `out[i−1][j−1] = (f[i−1][j] + f[i+1][j])/dx² +
 /// (f[i][j−1] + f[i][j+1])/dy² − f[i][j]·(2/dx² + 2/dy²)`, f = SplitMix64
 /// stream 42 row-major. Seven flops per 16 bytes (f read once: three rows stay
 /// in cache; out written once): bandwidth-bound. One row kernel (`point`
@@ -78,7 +78,7 @@ public enum Laplacian: CaseStudy {
     }
 
     /// Exactly rounded sums (math.fsum) at the square sizes whose values are known:
-    /// 10000² and 2000² from shared/workloads.md, 4000² computed the same way
+    /// 10000² and 2000² from docs/workloads.md, 4000² computed the same way
     /// (the same script reproduces the 2000² values exactly).
     public static func expected(_ config: Config) -> [ValidationValue]? {
         guard config.dx == 1, config.dy == 1, config.rows == config.cols else { return nil }

@@ -3,7 +3,7 @@ import CelerHarness
 import CelerParallel
 import Numerics
 
-/// The Mandelbrot set (shared/workloads.md §2): for each pixel c, iterate
+/// The Mandelbrot set (docs/workloads.md §2): for each pixel c, iterate
 /// z ↦ z² + c from z = 0 while |z|² ≤ 4, at most `maxiter` steps; the count
 /// is the number of steps. The seed image is 500×500 over
 /// [−2.13, 0.77] × [−1.3, 1.3], maxiter 1000, and its counts sum to 51198208

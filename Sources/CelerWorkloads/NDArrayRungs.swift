@@ -7,7 +7,7 @@ import CelerHarness
 // on CelerArray. Each operation is one pass of the strided driver, so these
 // show what "NumPy-style" costs in Swift; the bespoke rungs show what fusing
 // the passes gains. Results are bit-identical to the definitions in
-// shared/workloads.md: the same operations in the same order, never fused
+// docs/workloads.md: the same operations in the same order, never fused
 // into FMA. NumPy spelling in the comments.
 
 /// Section 4: `(f[:-2] - 2*f[1:-1] + f[2:]) / dx**2`.

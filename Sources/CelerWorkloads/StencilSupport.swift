@@ -87,11 +87,11 @@ enum StencilOptions {
         return "minimum " + minimum.map(String.init).joined(separator: "x")
     }
 
-    /// `--steps` in 0 ... 10^7; `fallback` when not given.
+    /// `--steps` in `OptionLimits.steps`; `fallback` when not given.
     static func steps(_ options: WorkloadOptions, fallback: Int) throws(CelerError) -> Int {
         guard let steps = options.steps else { return fallback }
-        guard steps >= 0, steps <= 10_000_000 else {
-            throw .invalidOption("--steps", "\(steps)", allowed: "use a step count from 0 to 10000000")
+        guard OptionLimits.steps.contains(steps) else {
+            throw .invalidOption("--steps", "\(steps)", allowed: "use a step count from 0 to \(OptionLimits.steps.upperBound)")
         }
         return steps
     }

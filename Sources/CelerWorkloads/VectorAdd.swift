@@ -4,7 +4,7 @@ import CelerHarness
 import CelerParallel
 
 /// `result = a + b` over n doubles, a and b SplitMix64 streams 1 and 2
-/// (shared/workloads.md §7): one flop per 24 bytes, the purest test of memory
+/// (docs/workloads.md §7): one flop per 24 bytes, the purest test of memory
 /// bandwidth. Every rung writes into an output allocated in `prepare` (like
 /// NumPy's `out=`).
 public enum VectorAdd: CaseStudy {

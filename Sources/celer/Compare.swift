@@ -1,5 +1,6 @@
 import ArgumentParser
 import CelerCore
+import CelerDistributed
 import CelerParallel
 import CelerHarness
 import CelerWorkloads
@@ -29,68 +30,84 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "List the workloads, their rungs, peers and options, then exit.")
     var list = false
 
-    @Option(parsing: .unconditional, help: "WIDTHxHEIGHT, ROWSxCOLS, N, or a preset: small, default, seed.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("WIDTHxHEIGHT, ROWSxCOLS, N, or a preset: small, default, seed.", valueName: "WxH|N|preset"))
     var size: String?
 
-    @Option(parsing: .unconditional, help: "Sieve: the largest number sieved.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Sieve: the largest number sieved.", valueName: "N"))
     var limit: String?
 
     @Flag(name: .customLong("count-only"), help: "Sieve: count the primes instead of returning them.")
     var countOnly = false
 
-    @Option(parsing: .unconditional, help: "Julia, Mandelbrot: the plane, as XMIN,XMAX,YMIN,YMAX (write --region=…).")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Julia, Mandelbrot: the plane, as XMIN,XMAX,YMIN,YMAX (--region=… or --region …).", valueName: "XMIN,XMAX,YMIN,YMAX"))
     var region: String?
 
-    @Option(name: .customLong("c"), parsing: .unconditional, help: "Julia: the constant, as RE,IM (write --c=…).")
+    @Option(name: .customLong("c"), parsing: .unconditional, help: ArgumentHelp("Julia: the constant, as RE,IM (--c=… or --c …).", valueName: "RE,IM"))
     var c: String?
 
-    @Option(parsing: .unconditional, help: "Julia, Mandelbrot: the iteration limit.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Julia, Mandelbrot: the iteration limit.", valueName: "N"))
     var maxiter: String?
 
-    @Option(parsing: .unconditional, help: "Diffusion: the number of time steps.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Diffusion: the number of time steps.", valueName: "N"))
     var steps: String?
 
-    @Option(parsing: .unconditional, help: "Rungs or peers to run: NAME[,NAME…] or all.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Rungs or peers to run: NAME[,NAME…] or all.", valueName: "NAME[,NAME…]|all"))
     var variant: String?
 
-    @Option(name: .customLong("repeat"), parsing: .unconditional, help: "Timed runs per rung (default 5).")
+    @Option(name: .customLong("repeat"), parsing: .unconditional, help: ArgumentHelp("Timed runs per rung (default 5).", valueName: "N"))
     var repeatCount: String?
 
-    @Option(parsing: .unconditional, help: "Untimed runs before timing (default 1).")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Untimed runs before timing (default 1).", valueName: "N"))
     var warmup: String?
 
-    @Option(parsing: .unconditional, help: "Threads for threaded rungs and peers (default: the available cores).")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Threads for threaded rungs and peers (default: the available cores).", valueName: "N"))
     var threads: String?
 
-    @Option(name: .customLong("time-budget"), parsing: .unconditional, help: "Seconds of timed runs after which a rung stops repeating (default 1).")
+    @Option(name: .customLong("time-budget"), parsing: .unconditional, help: ArgumentHelp("Seconds of timed runs after which a rung stops repeating (default 1).", valueName: "S"))
     var timeBudget: String?
 
     @Flag(help: "Also run the Python peers in peers/ (pip install -r peers/requirements.txt).")
     var peers = false
 
-    @Option(name: .customLong("peer-max-run"), parsing: .unconditional, help: "Skip pure-Python peers whose single run would exceed this many seconds (default 10).")
+    @Option(name: .customLong("peer-max-run"), parsing: .unconditional, help: ArgumentHelp("Skip a pure-Python peer once its run is projected to exceed S seconds (default 10; the projection starts after 0.25 s of the run).", valueName: "S"))
     var peerMaxRun: String?
 
-    @Option(parsing: .unconditional, help: "Output: table, markdown, json or csv.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Output: table, markdown, json or csv.", valueName: "table|markdown|json|csv"))
     var format: String?
 
-    @Option(parsing: .unconditional, help: "Write DIR/report.md with the tables, a speed-up chart and the machine.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Write DIR/report.md with the tables, a speed-up chart and the machine.", valueName: "DIR"))
     var report: String?
+
+    @Option(parsing: .unconditional, help: "Run the MPI rungs on N ranks (needs swift build --traits MPI; docs/distributed.md).")
+    var ranks: String?
+
+    @Option(name: .customLong("threads-per-rank"), parsing: .unconditional, help: "MPI rungs: threads inside each rank (default 1).")
+    var threadsPerRank: String?
+
+    @Option(parsing: .unconditional, help: "MPI rungs: hosts for mpirun, HOST[:SLOTS][,…].")
+    var hosts: String?
+
+    @Option(parsing: .unconditional, help: "MPI rungs: an mpirun hostfile.")
+    var hostfile: String?
+
+    @Option(parsing: .unconditional, help: "MPI rungs: the launcher instead of mpirun, e.g. 'srun' (-n N is appended).")
+    var mpirun: String?
 
     var raw: CompareOptions.Raw {
         CompareOptions.Raw(names: names, size: size, limit: limit, countOnly: countOnly, region: region, c: c,
                            maxiter: maxiter, steps: steps, variant: variant, repeats: repeatCount,
                            warmup: warmup, threads: threads, budget: timeBudget, peerMaxRun: peerMaxRun,
-                           format: format, report: report)
+                           format: format, report: report, quick: DocsQuick.isOn, ranks: ranks,
+                           threadsPerRank: threadsPerRank, hosts: hosts, hostfile: hostfile, mpirun: mpirun)
     }
 
     func run() throws {
-        let options: CompareOptions
-        do { options = try CompareOptions.parse(raw) } catch { harnessPrintError(error); throw ExitCode(2) }
+        let options = try CompareOptions.parse(raw)
         if list {
             print(CompareRun.listing(options.studies), terminator: "")
             return
         }
+        MPILaunch.configured = options.mpi
         let status = try CompareRun(options: options, peers: peers).execute()
         if status != 0 { throw ExitCode(status) }
     }
@@ -107,30 +124,30 @@ struct CompareRun {
 
     func note(_ s: String) { writeStderr("celer compare: \(s)\n") }
 
-    /// Runs the comparison; returns the exit status (0 or 1). Throws
-    /// `ExitCode(2)` after printing a one-line error for bad input.
+    /// Runs the comparison; returns the exit status (0 or 1). Throws a
+    /// `CelerError` for bad input, before any work (`Celer.main` prints it
+    /// as one line and exits with status 2).
     func execute() throws -> Int32 {
         // 1. Everything that can be wrong with the input, before any work.
         if let n = options.threads {
-            do { try Parallel.setThreadCount(n) } catch { harnessPrintError(error); throw ExitCode(2) }
+            try Parallel.setThreadCount(n)
         }
         var configured: [ConfiguredCaseStudy] = []
         for study in options.studies {
             do {
                 configured.append(try study.configure(options.workload))
             } catch let e as CelerError {
-                harnessPrintError(e); throw ExitCode(2)
+                throw e
             } catch {
-                harnessPrintError(CelerError(study.name, "\(error)")); throw ExitCode(2)
+                throw CelerError(study.name, "\(error)")
             }
         }
         if let dir = options.reportDirectory {
-            do { try ComparisonReport.checkDestination(dir) } catch { harnessPrintError(error); throw ExitCode(2) }
+            try ComparisonReport.checkDestination(dir)
         }
         if !peers, let v = options.variants, !configured.contains(where: { st in st.rungs.contains { v.contains($0.name) } }) {
-            harnessPrintError(CelerError.invalidOption("--variant", v.joined(separator: ","),
-                                                       allowed: "these are Python peers: add --peers, or name a rung"))
-            throw ExitCode(2)
+            throw CelerError.invalidOption("--variant", v.joined(separator: ","),
+                                           allowed: "these are Python peers: add --peers, or name a rung")
         }
 
         // 2. Machine ceilings, the peers' interpreter.
@@ -154,10 +171,9 @@ struct CompareRun {
             if study.rungs.isEmpty {
                 note("\(study.name) has no rungs yet")
             } else if variants?.isEmpty != true {
-                do {
-                    celerRows = try Harness.run(study, variants: variants, settings: options.settings,
-                                                ceilings: ceilings, progress: progress)
-                } catch { harnessPrintError(error); throw ExitCode(2) }
+                celerRows = try Harness.run(study, variants: variants, settings: options.settings,
+                                            ceilings: CeilingSources([ceilings] + Registry.ceilingSources),
+                                            progress: progress)
             }
             rows += celerRows
             if let runner = peerRunner {
@@ -187,10 +203,12 @@ struct CompareRun {
         if let dir = options.reportDirectory {
             do {
                 try ComparisonReport.write(rows: rows, to: dir, ceilings: ceilings, threads: threads,
-                                           settings: options.settings, elapsed: elapsed)
-                note("report written to \(dir)/report.md")
+                                           settings: options.settings, elapsed: elapsed,
+                                           imagePreset: options.workload.preset)
+                note("report written to \(AtomicDirectory.normalized(dir))/report.md")
             } catch {
-                harnessPrintError(error)
+                // The run is done: a report that cannot be written (a full disk) is a failure, not bad input.
+                printError("celer compare: error: \(error)")
                 return 1
             }
         }
@@ -239,7 +257,7 @@ struct CompareRun {
             Options for every workload: --size WIDTHxHEIGHT|ROWSxCOLS|N|small|default|seed, --limit N, \
             --count-only, --region=XMIN,XMAX,YMIN,YMAX, --c=RE,IM, --maxiter N, --steps N, \
             --variant NAME[,NAME…]|all, --repeat N, --warmup N, --threads N, --time-budget S, \
-            --peers, --format table|markdown|json|csv, --report DIR.
+            --peers, --peer-max-run S, --format table|markdown|json|csv, --report DIR.
 
             """
         return s

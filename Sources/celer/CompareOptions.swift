@@ -1,4 +1,5 @@
 import CelerCore
+import CelerDistributed
 import CelerHarness
 import CelerWorkloads
 
@@ -24,6 +25,13 @@ struct CompareOptions {
         var peerMaxRun: String? = nil
         var format: String? = nil
         var report: String? = nil
+        /// `CELER_DOCS_QUICK` is set (`DocsQuick`).
+        var quick = false
+        var ranks: String? = nil
+        var threadsPerRank: String? = nil
+        var hosts: String? = nil
+        var hostfile: String? = nil
+        var mpirun: String? = nil
     }
 
     var studies: [AnyCaseStudy] = Registry.studies
@@ -35,6 +43,8 @@ struct CompareOptions {
     var peerMaxRun = 10.0
     var format = ComparisonFormat.table
     var reportDirectory: String? = nil
+    /// `--ranks N …`: how the MPI rungs are launched (nil: they are skipped).
+    var mpi: MPILaunch? = nil
 
     static let maxThreads = 1024
 
@@ -55,24 +65,29 @@ struct CompareOptions {
         }
         o.studies = chosen.isEmpty ? registry : chosen
 
-        if let s = raw.size { try parseSizeOrPreset(s, into: &o.workload) }
-        if let s = raw.limit { o.workload.limit = try parseInteger(s, option: "--limit", in: 1...1_000_000_000_000_000) }
+        if let s = raw.size {
+            switch try OptionGrammar.size(s, presets: WorkloadOptions.Preset.allCases.map(\.rawValue), maxDimensions: 2) {
+            case .preset(let name): o.workload.preset = WorkloadOptions.Preset(rawValue: name) ?? .default
+            case .dimensions(let dims): o.workload.size = dims
+            }
+        }
+        if let s = raw.limit { o.workload.limit = try OptionGrammar.integer(s, option: "--limit", in: OptionLimits.limit) }
         o.workload.countOnly = raw.countOnly
         if let s = raw.region {
-            let r = try parseReals(s, count: 4, option: "--region")
+            let r = try OptionGrammar.reals(s, count: 4, option: "--region")
             guard r[0] < r[1], r[2] < r[3] else {
                 throw CelerError.invalidOption("--region", s, allowed: "use XMIN,XMAX,YMIN,YMAX with XMIN < XMAX and YMIN < YMAX")
             }
             o.workload.region = r
         }
-        if let s = raw.c { o.workload.c = try parseReals(s, count: 2, option: "--c") }
-        if let s = raw.maxiter { o.workload.maxiter = try parseInteger(s, option: "--maxiter", in: 1...1_000_000_000) }
-        if let s = raw.steps { o.workload.steps = try parseInteger(s, option: "--steps", in: 0...1_000_000_000) }
-        if let s = raw.repeats { o.settings.repeats = try parseInteger(s, option: "--repeat", in: 1...1000) }
-        if let s = raw.warmup { o.settings.warmup = try parseInteger(s, option: "--warmup", in: 0...100) }
-        if let s = raw.threads { o.threads = try parseInteger(s, option: "--threads", in: 1...maxThreads) }
-        if let s = raw.budget { o.settings.budgetSeconds = try parseSeconds("--time-budget", s) }
-        if let s = raw.peerMaxRun { o.peerMaxRun = try parseSeconds("--peer-max-run", s) }
+        if let s = raw.c { o.workload.c = try OptionGrammar.reals(s, count: 2, option: "--c") }
+        if let s = raw.maxiter { o.workload.maxiter = try OptionGrammar.integer(s, option: "--maxiter", in: OptionLimits.maxiter) }
+        if let s = raw.steps { o.workload.steps = try OptionGrammar.integer(s, option: "--steps", in: OptionLimits.steps) }
+        if let s = raw.repeats { o.settings.repeats = try OptionGrammar.integer(s, option: "--repeat", in: OptionLimits.repeats) }
+        if let s = raw.warmup { o.settings.warmup = try OptionGrammar.integer(s, option: "--warmup", in: OptionLimits.warmup) }
+        if let s = raw.threads { o.threads = try OptionGrammar.integer(s, option: "--threads", in: OptionLimits.threads) }
+        if let s = raw.budget { o.settings.budgetSeconds = try OptionGrammar.seconds(s, option: "--time-budget") }
+        if let s = raw.peerMaxRun { o.peerMaxRun = try OptionGrammar.seconds(s, option: "--peer-max-run") }
         if let s = raw.format {
             guard let f = ComparisonFormat(rawValue: s.lowercased()) else {
                 throw CelerError.invalidOption("--format", s, allowed: "use table, markdown, json or csv")
@@ -83,6 +98,8 @@ struct CompareOptions {
             guard !s.isEmpty else { throw CelerError.invalidOption("--report", s, allowed: "give a directory path") }
             o.reportDirectory = s
         }
+        o.mpi = try MPILaunch.parse(ranks: raw.ranks, threadsPerRank: raw.threadsPerRank, hosts: raw.hosts,
+                                    hostfile: raw.hostfile, mpirun: raw.mpirun, settings: o.settings)
         if let s = raw.variant {
             let names = s.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingSpaces() }
             guard !names.isEmpty, !names.contains(where: \.isEmpty) else {
@@ -101,32 +118,14 @@ struct CompareOptions {
                 }
             }
         }
+        if raw.quick {
+            // The documented examples' short form: presets become small (a size
+            // given as numbers still wins), one timed run, no warm-up.
+            o.workload.preset = .small
+            o.settings.repeats = 1
+            o.settings.warmup = 0
+        }
         return o
-    }
-
-    /// `--size`: a preset name (small, default, seed), WIDTHxHEIGHT / ROWSxCOLS, or N.
-    static func parseSizeOrPreset(_ s: String, into w: inout WorkloadOptions) throws(CelerError) {
-        if let preset = WorkloadOptions.Preset(rawValue: s.lowercased()) {
-            w.preset = preset
-            return
-        }
-        // ROWS,COLS and ROWS×COLS are accepted as spellings of ROWSxCOLS.
-        let spelled = String(s.map { $0 == "," || $0 == "×" ? "x" : $0 })
-        let dims: [Int]
-        do { dims = try parseSize(spelled, option: "--size") } catch {
-            throw CelerError.invalidOption("--size", s, allowed: "use WIDTHxHEIGHT, ROWSxCOLS or N, or small, default, seed")
-        }
-        guard dims.count <= 2 else {
-            throw CelerError.invalidOption("--size", s, allowed: "use WIDTHxHEIGHT, ROWSxCOLS or N, or small, default, seed")
-        }
-        w.size = dims
-    }
-
-    static func parseSeconds(_ option: String, _ s: String) throws(CelerError) -> Double {
-        guard let d = Double(s.trimmingSpaces()), d.isFinite, d > 0, d <= 3600 else {
-            throw CelerError.invalidOption(option, s, allowed: "use seconds, more than 0 and at most 3600")
-        }
-        return d
     }
 }
 

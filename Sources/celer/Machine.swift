@@ -1,5 +1,6 @@
 import ArgumentParser
 import CelerCore
+import CelerGPU
 import CelerHarness
 import CelerWorkloads
 import Foundation
@@ -18,7 +19,10 @@ struct MachineCommand: ParsableCommand {
             with streaming stores, over arrays several times the last-level cache, for 1 to N \
             threads; rates count compulsory bytes only, and the memory roof is the best of them. \
             The result is cached in $XDG_CACHE_HOME/celer/machine.json (else \
-            ~/.cache/celer/machine.json); --refresh measures again. Measure with a release build.
+            ~/.cache/celer/machine.json) and reused while the CPU model and core count match; \
+            --refresh measures again. A cached quick measurement (the one 'celer compare' makes \
+            when there is no cache) is only reused with --quick: plain 'celer machine' measures \
+            fully and replaces it. Measure with a release build.
             """)
 
     @Flag(help: "Measure again even if a cached measurement exists.")
@@ -27,14 +31,11 @@ struct MachineCommand: ParsableCommand {
     @Flag(help: "A shorter measurement (about 2 seconds), as 'celer compare' does without a cache.")
     var quick = false
 
-    @Option(help: "Output: table or json.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Output: table or json.", valueName: "table|json"))
     var format: String = "table"
 
     func run() throws {
-        guard format == "table" || format == "json" else {
-            harnessPrintError(CelerError.invalidOption("--format", format, allowed: "use table or json"))
-            throw ExitCode(2)
-        }
+        let format = try OptionGrammar.choice(format, option: "--format", from: ["table", "json"])
         var ceilings: MachineCeilings
         var source: String
         if !refresh, let cached = MachineStore.load(), cached.matchesThisMachine, !(cached.quick && !quick) {
@@ -51,6 +52,12 @@ struct MachineCommand: ParsableCommand {
         } else {
             print(MachineStore.describe(ceilings))
             print("(\(source))")
+            if GPU.availability.isAvailable {  // the GPU, when there is one (celer gpu has the details)
+                for line in GPUReport.lines() where line.hasPrefix("device") { print("GPU \(line)") }
+                if let bandwidth = GPUCeilings.shared.bandwidth() {
+                    print("GPU bandwidth: \(Int(bandwidth / 1e9)) GB/s (device-to-device copy, read + write)")
+                }
+            }
         }
     }
 }

@@ -24,8 +24,8 @@ struct MprofRun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Run a command, sampling the resident memory of it and its children.")
 
-    @Option(name: .long, help: "Milliseconds between samples.")
-    var interval: Double = 10
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Milliseconds between samples (default 10).", valueName: "MS"))
+    var interval: String = "10"
 
     @Option(name: [.short, .long], help: "The recording to write (default: mprofile_<YYYYmmddHHMMSS>.dat).")
     var output: String? = nil
@@ -36,27 +36,23 @@ struct MprofRun: ParsableCommand {
     func run() throws {
         if asksForHelp(command) { print(Celer.helpMessage(for: Self.self)); return }
         var status: Int32 = 0
-        try reportingUserErrors("celer mprof") {
-            let argv = try commandAfterTerminator(command)
-            guard !argv.isEmpty else { throw CelerError("command", "no command to run; usage: celer mprof run -- CMD …") }
-            guard interval.isFinite, interval >= 0.5, interval <= 60_000 else {
-                throw CelerError.invalidOption("--interval", "\(interval)", allowed: "give 0.5 to 60000 milliseconds")
-            }
-            let path = output ?? defaultDatName()
-            try AtomicFile.checkWritable(path)
-            var options = Mprof.Options()
-            options.interval = interval / 1000
-            let outcome = Mprof.run(argv, options: options)
-            try outcome.recording.write(to: path)
-            let how = outcome.startError.map { "could not start: \($0.message)" } ?? outcome.termination.map { "\($0)" } ?? "ended"
-            printError("celer mprof: \(argv[0]) \(how); \(outcome.recording.summary().split(separator: "\n").first ?? "")")
-            printError("celer mprof: wrote \(path)")
-            if outcome.startError != nil { status = 127 }
-            else if let t = outcome.termination {
-                status = t.exitCode
-                if t.maxResidentBytes > ProcessMemory.current().hwm {
-                    printError("celer mprof: kernel's peak resident size of the main process (ru_maxrss): \(Fmt.bytes(Double(t.maxResidentBytes)))")
-                }
+        let argv = try commandAfterTerminator(command)
+        guard !argv.isEmpty else { throw CelerError("command", "no command to run; usage: celer mprof run -- CMD …") }
+        let interval = try OptionGrammar.real(self.interval, option: "--interval", in: 0.5...60_000)
+        let path = output ?? defaultDatName()
+        try checkOutput(path, option: "--output")
+        var options = Mprof.Options()
+        options.interval = interval / 1000
+        let outcome = Mprof.run(argv, options: options)
+        try outcome.recording.write(to: path)
+        let how = outcome.startError.map { "could not start: \($0.message)" } ?? outcome.termination.map { "\($0)" } ?? "ended"
+        printError("celer mprof: \(argv[0]) \(how); \(outcome.recording.summary().split(separator: "\n").first ?? "")")
+        printError("celer mprof: wrote \(path)")
+        if outcome.startError != nil { status = 127 }
+        else if let t = outcome.termination {
+            status = t.exitCode
+            if t.maxResidentBytes > ProcessMemory.current().hwm {
+                printError("celer mprof: kernel's peak resident size of the main process (ru_maxrss): \(Fmt.bytes(Double(t.maxResidentBytes)))")
             }
         }
         if status != 0 { throw ExitCode(status) }
@@ -89,35 +85,35 @@ struct MprofPlot: ParsableCommand {
     @Argument(help: "The recording (default: the newest mprofile_*.dat here).")
     var file: String? = nil
 
-    @Option(name: [.short, .long], help: "The image to write: .svg (or .ppm, an uncompressed RGB image).")
+    @Option(name: [.short, .long], help: "The image to write: .svg, .png (the chart rasterised) or .ppm (the same, uncompressed).")
     var out: String = "mem.svg"
 
     @Option(name: .long, help: "The chart's title (default: the command line).")
     var title: String? = nil
 
     func run() throws {
-        try reportingUserErrors("celer mprof") {
-            let path = try file ?? latestRecording()
-            let recording = try MemoryRecording.read(path: path)
-            guard !recording.samples.isEmpty || !recording.heap.isEmpty else {
-                throw CelerError(path, "holds no MEM samples to plot")
-            }
-            let chart = recording.chart(title: title)
-            if out.hasSuffix(".svg") {
-                try writeOutput(chart.svg().render(), to: out, what: "memory plot")
-            } else if out.hasSuffix(".ppm") {
-                let image = chart.rasterize()
-                try AtomicFile.write(Array("P6\n\(image.width) \(image.height)\n255\n".utf8) + image.rgb, to: out)
-                printError("wrote memory plot to \(out)")
-            } else if out.hasSuffix(".png") {
-                let image = chart.rasterize()
-                try PNG.write(width: image.width, height: image.height, rgb: image.rgb, to: out)
-                printError("wrote memory plot to \(out)")
-            } else {
-                throw CelerError.invalidOption("--out", out, allowed: "give a file ending in .svg, .png or .ppm")
-            }
-            print(recording.summary(), terminator: "")
+        let path = try file ?? latestRecording()
+        let recording = try MemoryRecording.read(path: path)
+        guard !recording.samples.isEmpty || !recording.heap.isEmpty else {
+            throw CelerError(path, "holds no MEM samples to plot")
         }
+        guard [".svg", ".png", ".ppm"].contains(where: out.hasSuffix) else {
+            throw CelerError.invalidOption("--out", out, allowed: "give a file ending in .svg, .png or .ppm")
+        }
+        try checkOutput(out, option: "--out")
+        let chart = recording.chart(title: title)
+        if out.hasSuffix(".svg") {
+            try writeOutput(chart.svg().render(), to: out, what: "memory plot")
+        } else if out.hasSuffix(".ppm") {
+            let image = chart.rasterize()
+            try AtomicFile.write(Array("P6\n\(image.width) \(image.height)\n255\n".utf8) + image.rgb, to: out)
+            printError("wrote memory plot to \(out)")
+        } else {  // .png (checked above)
+            let image = chart.rasterize()
+            try PNG.write(width: image.width, height: image.height, rgb: image.rgb, to: out)
+            printError("wrote memory plot to \(out)")
+        }
+        print(recording.summary(), terminator: "")
     }
 }
 
@@ -128,12 +124,10 @@ struct MprofPeak: ParsableCommand {
     var file: String? = nil
 
     func run() throws {
-        try reportingUserErrors("celer mprof") {
-            let path = try file ?? latestRecording()
-            let recording = try MemoryRecording.read(path: path)
-            guard let peak = recording.peak else { throw CelerError(path, "holds no MEM samples") }
-            let t0 = recording.startTime ?? peak.time
-            print("\(path)\t\(Fmt.fixed(Double(peak.bytes) / 1048576, 3)) MiB at \(Fmt.fixed(peak.time - t0, 3)) s")
-        }
+        let path = try file ?? latestRecording()
+        let recording = try MemoryRecording.read(path: path)
+        guard let peak = recording.peak else { throw CelerError(path, "holds no MEM samples") }
+        let t0 = recording.startTime ?? peak.time
+        print("\(path)\t\(Fmt.fixed(Double(peak.bytes) / 1048576, 3)) MiB at \(Fmt.fixed(peak.time - t0, 3)) s")
     }
 }

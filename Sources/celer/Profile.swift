@@ -14,40 +14,44 @@ struct ProfileCommand: ParsableCommand {
         discussion: """
             Examples:
               celer profile julia --preset small --flamegraph julia.svg
-              celer profile sieve --variant numpy --callgrind sieve.cg --speedscope sieve.json
+              celer profile sieve --variant segmented --callgrind sieve.cg --speedscope sieve.json
               celer profile --demo memory --mem-plot sieve-memory.svg
               celer profile --overhead
+
+            Value options take the grammar of 'celer compare' (1e7, 640x480, small); with \
+            CELER_DOCS_QUICK=1 every rung runs once (see docs/compare.md).
             """)
 
     @Argument(help: "The case study to profile (see `celer compare --list`).")
     var workload: String? = nil
 
-    @Option(name: .long, help: "Only the rung with this name (default: every rung).")
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Only the rung with this name (default: every rung).", valueName: "NAME"))
     var variant: String? = nil
 
-    @Option(name: .long, help: "Size preset: small, default or seed.")
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Size preset (default small).", valueName: "small|default|seed"))
     var preset: String = "small"
 
-    @Option(name: .long, help: "Problem size: N, or WxH.")
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Problem size, as in 'celer compare': N, WxH or a preset.", valueName: "WxH|N|preset"))
     var size: String? = nil
 
-    @Option(name: .long, help: "Sieve limit (and the limit of --demo memory).")
-    var limit: Int? = nil
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Sieve limit (and the limit of --demo memory).", valueName: "N"))
+    var limit: String? = nil
 
-    @Option(name: .long, help: "Escape-time iteration cap (julia, mandelbrot).")
-    var maxiter: Int? = nil
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Escape-time iteration cap (julia, mandelbrot).", valueName: "N"))
+    var maxiter: String? = nil
 
-    @Option(name: .long, help: "Time steps (diffusion).")
-    var steps: Int? = nil
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Time steps (diffusion).", valueName: "N"))
+    var steps: String? = nil
 
-    @Option(name: .long, help: "Timed runs per rung.")
-    var repeats: Int = 3
+    @Option(name: [.customLong("repeat"), .customLong("repeats")], parsing: .unconditional,
+            help: ArgumentHelp("Timed runs per rung (default 3; --repeats is the same option).", valueName: "N"))
+    var repeats: String = "3"
 
-    @Option(name: .long, help: "Sort the table by: \(ProfileSortKey.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Sort the table by: \(ProfileSortKey.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "KEY"))
     var sort: String = "cumtime"
 
-    @Option(name: .long, help: "Show only the first K rows of the table.")
-    var top: Int? = nil
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Show only the first K rows of the table.", valueName: "K"))
+    var top: String? = nil
 
     @Flag(name: .long, help: "Do not count allocations per span.")
     var noMemory = false
@@ -73,39 +77,45 @@ struct ProfileCommand: ParsableCommand {
     @Option(name: .long, help: "Run a built-in demo instead of a case study: memory (the sieve's memory lessons).")
     var demo: String? = nil
 
+    @Flag(name: .long, help: "Also sample the rungs (celer lprof's profiler): time per function, per span, and kernprof's line table of the hottest functions.")
+    var lines = false
+
     @Flag(name: .long, help: "Measure the profiler's own cost per span.")
     var overhead = false
 
     func run() throws {
-        try reportingUserErrors("celer profile") {
-            guard let sortKey = ProfileSortKey(rawValue: sort) else {
-                throw CelerError.invalidOption("--sort", sort, allowed: "use one of \(ProfileSortKey.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            if let top, top < 1 { throw CelerError.invalidOption("--top", "\(top)", allowed: "give a positive number of rows") }
-            for path in [flamegraph, callgrind, speedscope, collapsed, memPlot, dat].compactMap({ $0 }) {
-                try AtomicFile.checkWritable(path)
-            }
-            if overhead { return printOverhead() }
-            let sampler = MemorySampler(interval: 0.002, heap: !noMemory)
-            let before = ProcessMemory.current()
-            Profiler.reset()
-            if let demo {
-                guard demo == "memory" else { throw CelerError.invalidOption("--demo", demo, allowed: "the demo is 'memory'") }
-                try runMemoryDemo(sampler)
-            } else {
-                guard let workload else { throw CelerError("workload", "name a case study, or use --demo memory or --overhead") }
-                try runWorkload(workload, sampler)
-            }
-            let report = Profiler.report()
-            print(report.table(sortBy: sortKey, top: top))
-            let recording = sampler.recording
-            let after = ProcessMemory.current()
-            print("Process memory (/proc/self/status): VmRSS \(Fmt.bytes(Double(before.rss))) before, "
-                  + "\(Fmt.bytes(Double(after.rss))) after; VmHWM (peak so far) \(Fmt.bytes(Double(after.hwm)))\n")
-            print("Memory over time (sampled every 2 ms):")
-            print(recording.summary())
-            try writeExports(report, recording)
+        let sortKey = ProfileSortKey(rawValue: try OptionGrammar.choice(
+            sort, option: "--sort", from: ProfileSortKey.allCases.map(\.rawValue))) ?? .cumtime
+        let top = try self.top.map { text throws(CelerError) in
+            try OptionGrammar.integer(text, option: "--top", in: 1...1_000_000)
         }
+        let limit = try self.limit.map { text throws(CelerError) in
+            try OptionGrammar.integer(text, option: "--limit", in: OptionLimits.limit)
+        }
+        let outputs: [(String?, String)] = [(flamegraph, "--flamegraph"), (callgrind, "--callgrind"),
+                                            (speedscope, "--speedscope"), (collapsed, "--collapsed"),
+                                            (memPlot, "--mem-plot"), (dat, "--dat")]
+        for case let (path?, option) in outputs { try checkOutput(path, option: option) }
+        if overhead { return printOverhead() }
+        let sampler = MemorySampler(interval: 0.002, heap: !noMemory)
+        let before = ProcessMemory.current()
+        Profiler.reset()
+        if let demo {
+            guard demo == "memory" else { throw CelerError.invalidOption("--demo", demo, allowed: "the demo is 'memory'") }
+            try runMemoryDemo(sampler, limit: limit)
+        } else {
+            guard let workload else { throw CelerError("workload", "name a case study, or use --demo memory or --overhead") }
+            try sampledLines(lines) { try runWorkload(workload, sampler, limit: limit) }
+        }
+        let report = Profiler.report()
+        print(report.table(sortBy: sortKey, top: top))
+        let recording = sampler.recording
+        let after = ProcessMemory.current()
+        print("Process memory (/proc/self/status): VmRSS \(Fmt.bytes(Double(before.rss))) before, "
+              + "\(Fmt.bytes(Double(after.rss))) after; VmHWM (peak so far) \(Fmt.bytes(Double(after.hwm)))\n")
+        print("Memory over time (sampled every 2 ms):")
+        print(recording.summary())
+        try writeExports(report, recording)
     }
 
     func printOverhead() {
@@ -121,7 +131,7 @@ struct ProfileCommand: ParsableCommand {
         print("span clock: \(Profiler.clockDescription)")
     }
 
-    func runMemoryDemo(_ sampler: MemorySampler) throws(CelerError) {
+    func runMemoryDemo(_ sampler: MemorySampler, limit: Int?) throws(CelerError) {
         let n = limit ?? 30_000_000
         guard n >= 2, n <= 2_000_000_000 else {
             throw CelerError.invalidOption("--limit", "\(n)", allowed: "give 2 to 2000000000")
@@ -149,22 +159,29 @@ struct ProfileCommand: ParsableCommand {
         }
     }
 
-    func runWorkload(_ name: String, _ sampler: MemorySampler) throws {
+    func runWorkload(_ name: String, _ sampler: MemorySampler, limit: Int?) throws {
         guard let study = Registry.named(name) else {
             throw CelerError.invalidOption("workload", name, allowed: "use one of \(Registry.studies.map(\.name).joined(separator: ", "))")
         }
-        guard repeats >= 1, repeats <= 10_000 else {
-            throw CelerError.invalidOption("--repeats", "\(repeats)", allowed: "give 1 to 10000")
-        }
+        let presets = WorkloadOptions.Preset.allCases.map(\.rawValue)
+        let asked = try OptionGrammar.integer(self.repeats, option: "--repeat", in: OptionLimits.repeats)
         var options = WorkloadOptions()
-        guard let p = WorkloadOptions.Preset(rawValue: preset) else {
-            throw CelerError.invalidOption("--preset", preset, allowed: "use small, default or seed")
+        options.preset = WorkloadOptions.Preset(rawValue: try OptionGrammar.choice(preset, option: "--preset", from: presets)) ?? .small
+        switch try size.map({ text throws(CelerError) in try OptionGrammar.size(text, presets: presets, maxDimensions: 2) }) {
+        case .preset(let name)?: options.preset = WorkloadOptions.Preset(rawValue: name) ?? .small
+        case .dimensions(let dims)?: options.size = dims
+        case nil: break
         }
-        options.preset = p
-        if let size { options.size = try parseProfileSize(size) }
+        // CELER_DOCS_QUICK (docs/compare.md): the small preset, one run per rung.
+        if DocsQuick.isOn { options.preset = .small }
+        let repeats = DocsQuick.isOn ? 1 : asked
         options.limit = limit
-        options.maxiter = maxiter
-        options.steps = steps
+        options.maxiter = try maxiter.map { text throws(CelerError) in
+            try OptionGrammar.integer(text, option: "--maxiter", in: OptionLimits.maxiter)
+        }
+        options.steps = try steps.map { text throws(CelerError) in
+            try OptionGrammar.integer(text, option: "--steps", in: OptionLimits.steps)
+        }
         let configured: ConfiguredCaseStudy
         do { configured = try study.configure(options) } catch let e as CelerError { throw e }
         var rungs = configured.rungs

@@ -1,3 +1,5 @@
+import CelerGPU
+import CelerDistributed
 import CelerHarness
 import CelerWorkloads
 
@@ -9,7 +11,10 @@ import CelerWorkloads
 /// are listed here too.
 enum Registry {
     /// Rungs added by backends, in the order their rows appear.
-    static let extensions: [RungExtension] = FusedRungs.extensions
+    static let extensions: [RungExtension] = FusedRungs.extensions + GPURungs.extensions + MPIRungs.extensions
+
+    /// Ceilings of the non-CPU backends (asked after the CPU's).
+    static let ceilingSources: [any CeilingSource] = [GPUCeilings.shared]
 
     /// Every case study, in the order `celer compare` runs them.
     static let studies: [AnyCaseStudy] = CaseStudies.all.map { $0.extended(with: extensions) }

@@ -18,43 +18,41 @@ struct RenderCommand: ParsableCommand {
             Examples:
               celer render mandelbrot --size 4000x4000 --maxiter 1000 --out mandelbrot.png
               celer render julia --c=-0.8,0.156 --region=-1.6,1.6,-0.9,0.9 --size 1920x1080 --colormap viridis
-            Defaults are the case-study images (shared/workloads.md) at 1000x1000.
+            Defaults are the case-study images (docs/workloads.md) at 1000x1000.
             Bad values exit with status 2 before anything is computed or written.
             """)
 
     @Argument(help: "julia or mandelbrot")
     var fractal: String
 
-    @Option(help: "Image size WIDTHxHEIGHT (default 1000x1000, at most \(Self.maxPixels) pixels).")
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Image size WIDTHxHEIGHT, or a case-study preset: small, default, seed (default 1000x1000, at most \(Self.maxPixels) pixels).",
+        valueName: "WxH|preset"))
     var size: String?
 
-    @Option(help: "Plane region, as --region=XMIN,XMAX,YMIN,YMAX.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Plane region (default: the case study's).", valueName: "XMIN,XMAX,YMIN,YMAX"))
     var region: String?
 
-    @Option(help: "Julia constant, as --c=RE,IM (default -0.62772,-0.42193).")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Julia constant (default -0.62772,-0.42193).", valueName: "RE,IM"))
     var c: String?
 
-    @Option(help: "Most iterations per point (default 300 for julia, 1000 for mandelbrot).")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Most iterations per point (default 300 for julia, 1000 for mandelbrot).", valueName: "N"))
     var maxiter: String?
 
-    @Option(help: "Colour map: \(ColorMap.all.map(\.name).joined(separator: ", ")).")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Colour map: \(ColorMap.all.map(\.name).joined(separator: ", ")).", valueName: "NAME"))
     var colormap: String = "magma"
 
-    @Option(help: "Output PNG file (default FRACTAL.png).")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Output PNG file (default FRACTAL.png).", valueName: "FILE"))
     var out: String?
 
-    @Option(help: "Threads (default: all available cores).")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Threads (default: all available cores).", valueName: "N"))
     var threads: String?
 
     /// Most pixels a render takes: the RGB image and its PNG stay in memory.
     static let maxPixels = 100_000_000
 
     func run() throws {
-        do {
-            try render()
-        } catch {
-            throw usageError(error, command: "render")
-        }
+        try render()
     }
 
     /// The validated request, before any work.
@@ -69,13 +67,18 @@ struct RenderCommand: ParsableCommand {
 
     func request() throws(CelerError) -> Request {
         var options = WorkloadOptions()
-        options.size = try size.map { text throws(CelerError) in try parseSize(text, option: "--size") }
-        options.region = try region.map { text throws(CelerError) in try parseReals(text, count: 4, option: "--region") }
-        options.c = try c.map { text throws(CelerError) in try parseReals(text, count: 2, option: "--c") }
-        options.maxiter = try maxiter.map { text throws(CelerError) in
-            try parseInteger(text, option: "--maxiter", in: 1...10_000_000)
+        switch try size.map({ text throws(CelerError) in
+            try OptionGrammar.size(text, presets: WorkloadOptions.Preset.allCases.map(\.rawValue), maxDimensions: 2)
+        }) {
+        case .preset(let name)?: options.preset = WorkloadOptions.Preset(rawValue: name) ?? .default
+        case .dimensions(let dims)?: options.size = dims
+        case nil: options.size = [1000, 1000]
         }
-        if options.size == nil { options.size = [1000, 1000] }
+        options.region = try region.map { text throws(CelerError) in try OptionGrammar.reals(text, count: 4, option: "--region") }
+        options.c = try c.map { text throws(CelerError) in try OptionGrammar.reals(text, count: 2, option: "--c") }
+        options.maxiter = try maxiter.map { text throws(CelerError) in
+            try OptionGrammar.integer(text, option: "--maxiter", in: OptionLimits.maxiter)
+        }
         if let s = options.size, s.count == 2, s[0] * s[1] > Self.maxPixels {
             throw CelerError.invalidOption("--size", size ?? "", allowed: "render at most \(Self.maxPixels) pixels")
         }
@@ -101,14 +104,14 @@ struct RenderCommand: ParsableCommand {
         return Request(fractal: chosen, width: width, height: height, maxiter: iterations,
                        colormap: try ColorMap.named(colormap), out: path,
                        threads: try threads.map { text throws(CelerError) in
-                           try parseInteger(text, option: "--threads", in: 1...1024)
+                           try OptionGrammar.integer(text, option: "--threads", in: OptionLimits.threads)
                        })
     }
 
     func render() throws(CelerError) {
         let request = try request()
         if let n = request.threads { try Parallel.setThreadCount(n) }
-        try AtomicFile.checkWritable(request.out)
+        try checkOutput(request.out, option: "--out")
 
         let label = "\(fractal.lowercased()) \(request.width)x\(request.height)"
         let progress = ProgressBar(total: request.height, label: label)

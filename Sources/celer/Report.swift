@@ -6,63 +6,44 @@ import Foundation
 
 /// `celer compare --report DIR`: DIR/report.md (tables, chart, machine, the
 /// exact command), DIR/speedups.svg, DIR/results.json and the fractal
-/// renders. Everything is written into a temporary sibling folder that is
-/// renamed into place at the end, so an interrupted run leaves no half report.
+/// renders. The files are written into a hidden folder beside DIR
+/// (`.DIR.tmp-PID`) that is renamed into place at the end
+/// (`AtomicDirectory`), so an interrupted or failed run leaves no half
+/// report, and an old report stays until the new one is complete.
 enum ComparisonReport {
-    /// Fails fast (before any work) if DIR cannot be created or replaced.
+    /// The files a report folder holds; an existing folder with only these
+    /// (and report.md among them) is a previous report, which may be replaced.
+    static let files = ["report.md", "speedups.svg", "results.json", "julia.png", "mandelbrot.png"]
+
+    /// Fails fast (before any work) if DIR cannot be created or replaced:
+    /// its parent must exist and be writable, and an existing DIR must be
+    /// empty or a previous report (never `.`, a home folder, …).
     static func checkDestination(_ dir: String) throws(CelerError) {
-        let fm = FileManager.default
-        var isDir: ObjCBool = false
-        if fm.fileExists(atPath: dir, isDirectory: &isDir), !isDir.boolValue {
-            throw CelerError("--report", "'\(dir)' exists and is not a directory; give a directory path")
-        }
-        let parent = (dir as NSString).deletingLastPathComponent
-        do {
-            try AtomicFile.checkWritable((parent.isEmpty ? "." : parent) + "/.celer-report")
-        } catch {
-            throw CelerError("--report", "cannot create '\(dir)': \(error.message); give a path in a writable directory")
+        try AtomicDirectory.check(dir, option: "--report") { names in
+            names.contains("report.md") && names.allSatisfy(files.contains)
         }
     }
 
     static func write(rows: [ComparisonRow], to dir: String, ceilings: MachineCeilings, threads: Int,
-                      settings: HarnessSettings, elapsed: Double) throws(CelerError) {
-        let fm = FileManager.default
-        let tmp = dir + ".tmp-\(getpid())"
-        do {
-            try? fm.removeItem(atPath: tmp)
-            try fm.createDirectory(atPath: tmp, withIntermediateDirectories: false)
-            try chart(rows).render().write(toFile: tmp + "/speedups.svg", atomically: false, encoding: .utf8)
-            try ComparisonFormat.json.render(rows).write(toFile: tmp + "/results.json", atomically: false, encoding: .utf8)
-            let images = renderImages(into: tmp)
+                      settings: HarnessSettings, elapsed: Double,
+                      imagePreset: WorkloadOptions.Preset = .default) throws(CelerError) {
+        try AtomicDirectory.write(dir, option: "--report") { (tmp: String) throws(CelerError) in
+            try AtomicFile.write(chart(rows).render(), to: tmp + "/speedups.svg")
+            try AtomicFile.write(ComparisonFormat.json.render(rows), to: tmp + "/results.json")
+            let images = renderImages(into: tmp, preset: imagePreset)
             let md = markdown(rows: rows, ceilings: ceilings, threads: threads, settings: settings,
                               elapsed: elapsed, images: images)
-            try md.write(toFile: tmp + "/report.md", atomically: false, encoding: .utf8)
-            // Swap into place: an old report is moved aside first, then removed.
-            var isDir: ObjCBool = false
-            if fm.fileExists(atPath: dir, isDirectory: &isDir) {
-                let old = dir + ".old-\(getpid())"
-                try fm.moveItem(atPath: dir, toPath: old)
-                try fm.moveItem(atPath: tmp, toPath: dir)
-                try? fm.removeItem(atPath: old)
-            } else {
-                try fm.moveItem(atPath: tmp, toPath: dir)
-            }
-        } catch {
-            try? fm.removeItem(atPath: tmp)
-            throw CelerError("--report", "cannot write '\(dir)': \(error.localizedDescription)")
+            try AtomicFile.write(md, to: tmp + "/report.md")
         }
     }
 
-    /// HOOK for the lead: render the Julia and Mandelbrot images (PNG) into
-    /// `dir` with the render API of CelerWorkloads/CelerPlot, and return
-    /// (caption, file name) pairs for report.md. Until that API is merged
-    /// the report has no images.
-    /// Renders the Julia and Mandelbrot sets at their default sizes, smoothly
-    /// coloured, as PNGs beside the report; a failed render is left out.
-    static func renderImages(into dir: String) -> [(caption: String, file: String)] {
+    /// Renders the Julia and Mandelbrot sets at the sizes of `preset` (the
+    /// run's: `default` unless the run asked for `small`), smoothly coloured,
+    /// as PNGs beside the report; a failed render is left out.
+    static func renderImages(into dir: String, preset: WorkloadOptions.Preset) -> [(caption: String, file: String)] {
         var images: [(caption: String, file: String)] = []
         var options = WorkloadOptions()
-        options.preset = .default
+        options.preset = preset == .small ? .small : .default
         if let config = try? Julia.configure(options) {
             let values = Julia.smoothIterations(config)
             let rgb = colorize(values, width: config.width, height: config.height, map: .viridis)

@@ -2,8 +2,9 @@ import ArgumentParser
 import CelerCore
 import Foundation
 
-// How every celer command talks to the user on stderr: one-line errors
-// (exit status 2 for bad input), warnings, progress notes.
+// How every celer command talks to the user on stderr: warnings and progress
+// notes. Errors are thrown (`CelerError`) and printed by `Celer.main`, one
+// line each, with exit status 2 for bad input.
 
 /// Writes text to standard error, unbuffered.
 func writeStderr(_ s: String) {
@@ -13,16 +14,4 @@ func writeStderr(_ s: String) {
 /// Writes one line to standard error.
 func printError(_ line: String) {
     writeStderr(line + "\n")
-}
-
-/// Prints a one-line user error, prefixed with the command name.
-func harnessPrintError(_ e: CelerError, command: String = "celer") {
-    writeStderr("\(command): error: \(e)\n")
-}
-
-/// Prints `celer COMMAND: error` and gives the exit status for bad input (2):
-/// `catch { throw usageError(error, command: "render") }`.
-func usageError(_ error: CelerError, command: String) -> ExitCode {
-    writeStderr("celer \(command): \(error)\n")
-    return ExitCode(2)
 }

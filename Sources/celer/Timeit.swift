@@ -21,13 +21,13 @@ struct TimeitCommand: ParsableCommand {
               celer timeit --vs 'python3 slow.py' -- python3 fast.py
             """)
 
-    @Option(name: .long, help: "Timed runs (per command).")
-    var runs: Int = 5
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Timed runs (per command; default 5).", valueName: "N"))
+    var runs: String = "5"
 
-    @Option(name: .long, help: "Untimed runs first (per command).")
-    var warmup: Int = 1
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Untimed runs first (per command; default 1).", valueName: "N"))
+    var warmup: String = "1"
 
-    @Option(name: .long, help: "A second command to compare with, as one shell-quoted string.")
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("A second command to compare with, as one shell-quoted string.", valueName: "CMD"))
     var vs: String? = nil
 
     @Flag(name: .long, help: "Let the command print (its output is discarded by default).")
@@ -41,48 +41,42 @@ struct TimeitCommand: ParsableCommand {
 
     func run() throws {
         if asksForHelp(command) { print(Celer.helpMessage(for: Self.self)); return }
-        try reportingUserErrors("celer timeit") {
-            let a = try commandAfterTerminator(command)
-            guard !a.isEmpty else { throw CelerError("command", "no command to time; usage: celer timeit [--runs N] -- CMD …") }
-            guard runs >= 1, runs <= 100_000 else {
-                throw CelerError.invalidOption("--runs", "\(runs)", allowed: "give 1 to 100000")
-            }
-            guard warmup >= 0, warmup <= 100_000 else {
-                throw CelerError.invalidOption("--warmup", "\(warmup)", allowed: "give 0 to 100000")
-            }
-            let b = try vs.map { text throws(CelerError) -> [String] in
-                let words = try splitCommandLine(text)
-                guard !words.isEmpty else { throw CelerError.invalidOption("--vs", text, allowed: "give a command") }
-                return words
-            }
-            let commands = [a] + (b.map { [$0] } ?? [])
-            for _ in 0..<warmup { for c in commands { _ = try timeOnce(c) } }
-            var results = Array(repeating: [ProcessTiming](), count: commands.count)
-            for _ in 0..<runs {
-                for (i, c) in commands.enumerated() { results[i].append(try timeOnce(c)) }
-            }
-            // A child's ru_maxrss is at least our own peak (see Termination.maxResidentBytes).
-            let floor = ProcessMemory.current().hwm
-            for (i, c) in commands.enumerated() {
-                let label = commands.count > 1 ? (i == 0 ? "A: " : "B: ") : ""
-                print("\(label)\(c.joined(separator: " "))")
-                print(ProcessTiming.table(results[i], rssFloor: floor))
-            }
-            // Where a peak hides under that floor, one more run started through
-            // `setsid -f` (which celer adopts) measures it as /usr/bin/time would.
-            for (i, c) in commands.enumerated() where results[i].contains(where: { $0.maxRSS <= floor }) {
-                let label = commands.count > 1 ? (i == 0 ? "A" : "B") : "the command"
-                let end = try ChildProcess.runMeasuringPeak(c, silence: !showOutput)
-                print("peak RSS of \(label): \(Fmt.bytes(Double(end.maxResidentBytes))) (one more run, started through setsid: "
-                      + "a child celer starts directly reports at least celer's own \(Fmt.bytes(Double(floor))))")
-            }
-            if commands.count == 2 {
-                let ratios = zip(results[0], results[1]).map { $1.wall / $0.wall }
-                let stats = TimingStats(ratios)
-                print("B/A wall-time ratio per pair: " + ratios.map { Fmt.fixed($0, 3) }.joined(separator: " "))
-                print("median B/A = \(Fmt.fixed(stats.median, 3)) (min \(Fmt.fixed(stats.min, 3)), max \(Fmt.fixed(stats.max, 3)))"
-                      + (stats.median >= 1 ? ": A is \(Fmt.fixed(stats.median, 2))x faster" : ": B is \(Fmt.fixed(1 / stats.median, 2))x faster"))
-            }
+        let a = try commandAfterTerminator(command)
+        guard !a.isEmpty else { throw CelerError("command", "no command to time; usage: celer timeit [--runs N] -- CMD …") }
+        let runs = try OptionGrammar.integer(self.runs, option: "--runs", in: OptionLimits.repeats)
+        let warmup = try OptionGrammar.integer(self.warmup, option: "--warmup", in: OptionLimits.warmup)
+        let b = try vs.map { text throws(CelerError) -> [String] in
+            let words = try splitCommandLine(text)
+            guard !words.isEmpty else { throw CelerError.invalidOption("--vs", text, allowed: "give a command") }
+            return words
+        }
+        let commands = [a] + (b.map { [$0] } ?? [])
+        for _ in 0..<warmup { for c in commands { _ = try timeOnce(c) } }
+        var results = Array(repeating: [ProcessTiming](), count: commands.count)
+        for _ in 0..<runs {
+            for (i, c) in commands.enumerated() { results[i].append(try timeOnce(c)) }
+        }
+        // A child's ru_maxrss is at least our own peak (see Termination.maxResidentBytes).
+        let floor = ProcessMemory.current().hwm
+        for (i, c) in commands.enumerated() {
+            let label = commands.count > 1 ? (i == 0 ? "A: " : "B: ") : ""
+            print("\(label)\(c.joined(separator: " "))")
+            print(ProcessTiming.table(results[i], rssFloor: floor))
+        }
+        // Where a peak hides under that floor, one more run started through
+        // `setsid -f` (which celer adopts) measures it as /usr/bin/time would.
+        for (i, c) in commands.enumerated() where results[i].contains(where: { $0.maxRSS <= floor }) {
+            let label = commands.count > 1 ? (i == 0 ? "A" : "B") : "the command"
+            let end = try ChildProcess.runMeasuringPeak(c, silence: !showOutput)
+            print("peak RSS of \(label): \(Fmt.bytes(Double(end.maxResidentBytes))) (one more run, started through setsid: "
+                  + "a child celer starts directly reports at least celer's own \(Fmt.bytes(Double(floor))))")
+        }
+        if commands.count == 2 {
+            let ratios = zip(results[0], results[1]).map { $1.wall / $0.wall }
+            let stats = TimingStats(ratios)
+            print("B/A wall-time ratio per pair: " + ratios.map { Fmt.fixed($0, 3) }.joined(separator: " "))
+            print("median B/A = \(Fmt.fixed(stats.median, 3)) (min \(Fmt.fixed(stats.min, 3)), max \(Fmt.fixed(stats.max, 3)))"
+                  + (stats.median >= 1 ? ": A is \(Fmt.fixed(stats.median, 2))x faster" : ": B is \(Fmt.fixed(1 / stats.median, 2))x faster"))
         }
     }
 

@@ -2,6 +2,7 @@ import CelerArray
 import CelerCore
 import CelerParallel
 import Testing
+import _CelerTestSupport
 
 // Boolean masks over leading dimensions and integer arrays along any axis
 // (AdvancedIndexing.swift): against NumPy on random strided views, then

@@ -2,42 +2,11 @@ import CelerArray
 import CelerCore
 import ComplexModule
 import Testing
+import _CelerTestSupport
 
 // Random shapes, strides, slices, negative steps and broadcasts, computed by
-// Celer and by NumPy on the same inputs (see NumPyReference.swift).
-
-/// A view of exactly `shape`, made from a fresh base array by reversing,
-/// striding, trimming and transposing axes at random, with its Python spelling.
-func randomView(_ rng: inout TestRandom, shape: [Int], name: String) -> (base: NDArray<Double>, view: NDArray<Double>, python: String) {
-    let transpose = shape.count >= 2 && rng.bool()
-    let sliceShape = transpose ? Array(shape.reversed()) : shape
-    var baseShape: [Int] = [], indices: [NDIndex] = []
-    for n in sliceShape {
-        switch rng.int(0...4) {
-        case 0: baseShape.append(n); indices.append(.all)
-        case 1: baseShape.append(n); indices.append(.step(-1))
-        case 2: baseShape.append(2 * n); indices.append(.step(2))
-        case 3: baseShape.append(n + 2); indices.append(.s(1, -1))
-        default: baseShape.append(2 * n + 1); indices.append(.s(-2, nil, -2))
-        }
-    }
-    let base = rng.array(baseShape)
-    var view = base[indices]
-    var python = "\(name)[\(pythonText(indices))]"
-    if transpose { view = view.T; python += ".T" }
-    precondition(view.shape == shape)
-    return (base, view, python)
-}
-
-func randomShape(_ rng: inout TestRandom, ndim: Int, maxDim: Int = 6) -> [Int] {
-    (0..<ndim).map { _ in rng.int(1...maxDim) }
-}
-
-/// Shapes that broadcast to `shape`: leading axes dropped, some axes set to 1.
-func broadcastableShape(_ rng: inout TestRandom, to shape: [Int]) -> [Int] {
-    let drop = rng.int(0...shape.count)
-    return shape.dropFirst(drop).map { rng.int(0...2) == 0 ? 1 : $0 }
-}
+// Celer and by NumPy on the same inputs (_CelerTestSupport: NumPyReference.swift,
+// RandomViews.swift).
 
 @Suite(.enabled(if: NumPyReference.isAvailable, "python3 with numpy is not available: NumPy comparisons skipped"))
 struct NumPyComparisonTests {

@@ -1,6 +1,7 @@
 import CelerArray
 import ComplexModule
 import Testing
+import _CelerTestSupport
 
 // `NDArray.description` is NumPy 2's `repr`. The first suite states NumPy's
 // output literally (runs everywhere); the second asks NumPy itself for the

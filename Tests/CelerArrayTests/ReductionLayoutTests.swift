@@ -1,51 +1,13 @@
 @testable import CelerArray
 import CelerParallel
 import Testing
+import _CelerTestSupport
 
 // Full and axis reductions of views that are not row-major (transposed,
 // reversed, stepped, broadcast), compared with NumPy bit for bit, on 1, 2 and
 // 3 threads: min/max/argmin/argmax read memory in place, with ties and NaNs;
 // products in NumPy's order; integer and Bool mean/var/std in float64;
 // widening Int32/UInt8/Bool sums and products.
-
-/// A random non-row-major view of a fresh base array, for any element type:
-/// each axis reversed, stepped, trimmed or kept, then maybe transposed, and
-/// maybe broadcast along a new leading axis (stride 0).
-struct LayoutSpec {
-    var baseShape: [Int] = []
-    var indices: [NDIndex] = []
-    var transpose = false
-    var broadcastLead: Int? = nil
-
-    init(_ rng: inout TestRandom, shape: [Int], allowBroadcast: Bool = true) {
-        transpose = shape.count >= 2 && rng.bool()
-        let sliceShape = transpose ? Array(shape.reversed()) : shape
-        for n in sliceShape {
-            switch rng.int(0...4) {
-            case 0: baseShape.append(n); indices.append(.all)
-            case 1: baseShape.append(n); indices.append(.step(-1))
-            case 2: baseShape.append(2 * n); indices.append(.step(2))
-            case 3: baseShape.append(n + 2); indices.append(.s(1, -1))
-            default: baseShape.append(2 * n + 1); indices.append(.s(-2, nil, -2))
-            }
-        }
-        if allowBroadcast && rng.int(0...3) == 0 { broadcastLead = rng.int(2...3) }
-    }
-
-    func view<T>(_ base: NDArray<T>) -> NDArray<T> {
-        var v = base[indices]
-        if transpose { v = v.T }
-        if let lead = broadcastLead { v = try! v.broadcast(to: [lead] + v.shape) }
-        return v
-    }
-
-    func python(_ name: String) -> String {
-        var text = "\(name)[\(pythonText(indices))]"
-        if transpose { text += ".T" }
-        if let lead = broadcastLead { text = "np.broadcast_to(\(text), (\(lead),) + \(text).shape)" }
-        return text
-    }
-}
 
 /// Doubles rounded to 1/8 in [-10, 10) (many ties), with NaNs when asked.
 func tiedDoubles(_ rng: inout TestRandom, _ shape: [Int], nans: Int) -> NDArray<Double> {
@@ -65,13 +27,13 @@ struct ReductionLayoutTests {
         let check = NumPyCheck()
         for trial in 0..<48 {
             let shape = randomShape(&rng, ndim: 1 + trial % 4, maxDim: 7)
-            let spec = LayoutSpec(&rng, shape: shape)
+            let spec = ViewRecipe(&rng, shape: shape)
             let base = tiedDoubles(&rng, spec.baseShape, nans: trial % 3 == 0 ? rng.int(1...2) : 0)
-            let a = spec.view(base), pa = spec.python("a")
+            let a = spec.view(of: base), pa = spec.python("a")
             let inputs = ["a": EncodedArray(base)]
             let ints = base.astype(Int32.self), pi = spec.python("i")
             let intInputs = ["i": EncodedArray(ints)]
-            let iv = spec.view(ints)
+            let iv = spec.view(of: ints)
             for threads in Self.threadCounts {
                 Parallel.withThreadCount(threads) {
                     check.expect("\(pa).min()", inputs, scalar: a.min())
@@ -130,12 +92,12 @@ struct ReductionLayoutTests {
         let check = NumPyCheck()
         for trial in 0..<24 {
             let shape = randomShape(&rng, ndim: 1 + trial % 4, maxDim: 7)
-            let spec = LayoutSpec(&rng, shape: shape)
+            let spec = ViewRecipe(&rng, shape: shape)
             let base = tiedDoubles(&rng, spec.baseShape, nans: trial % 4 == 0 ? 1 : 0)
             // Mostly zeros, so any/all both vary.
             let sparse = base.clipped(-9.5, 9.5) - base
             for (name, array) in [("a", base), ("z", sparse)] {
-                let v = spec.view(array), p = spec.python(name)
+                let v = spec.view(of: array), p = spec.python(name)
                 let inputs = [name: EncodedArray(array)]
                 for t in Self.threadCounts {
                     Parallel.withThreadCount(t) {
@@ -214,13 +176,13 @@ struct ReductionLayoutTests {
         let check = NumPyCheck()
         for trial in 0..<32 {
             let shape = randomShape(&rng, ndim: 1 + trial % 4, maxDim: 9)
-            let spec = LayoutSpec(&rng, shape: shape, allowBroadcast: trial % 2 == 0)
+            let spec = ViewRecipe(&rng, shape: shape, allowBroadcast: trial % 2 == 0)
             let base = rng.array(spec.baseShape) / 64.0 + 1.0 + NDArray(scalar: Double(trial) * 1e-9)
-            let a = spec.view(base), pa = spec.python("a")
+            let a = spec.view(of: base), pa = spec.python("a")
             let inputs = ["a": EncodedArray(base)]
             check.expect("\(pa).prod()", inputs, scalar: a.prod())
             let ints = (rng.array(spec.baseShape) * 8.0).astype(Int64.self)
-            check.expect("\(spec.python("i")).prod()", ["i": EncodedArray(ints)], scalar: spec.view(ints).prod())
+            check.expect("\(spec.python("i")).prod()", ["i": EncodedArray(ints)], scalar: spec.view(of: ints).prod())
         }
         let big = NDArray<Double>.randomUniform([200, 330], seed: 4) / 64.0 + 1.0
         for t in Self.threadCounts {
@@ -239,9 +201,9 @@ struct ReductionLayoutTests {
         let check = NumPyCheck()
         for trial in 0..<32 {
             let shape = randomShape(&rng, ndim: 1 + trial % 4, maxDim: 8)
-            let spec = LayoutSpec(&rng, shape: shape)
+            let spec = ViewRecipe(&rng, shape: shape)
             let base = NDArray<Double>.randomUniform(spec.baseShape, seed: UInt64(trial)) * 100.0 - 31.0
-            let a = spec.view(base), pa = spec.python("a")
+            let a = spec.view(of: base), pa = spec.python("a")
             let inputs = ["a": EncodedArray(base)]
             let axis = rng.int(0...(a.ndim - 1))
             let ddof = rng.int(0...1)
@@ -250,7 +212,7 @@ struct ReductionLayoutTests {
             check.expect("\(pa).std(ddof=\(ddof))", inputs, scalar: a.std(ddof: ddof))
             check.expect("\(pa).var(axis=\(axis), ddof=\(ddof))", inputs, a.variance(axis: axis, ddof: ddof))
             check.expect("\(pa).std(axis=\(axis), keepdims=True)", inputs, a.std(axis: axis, keepdims: true))
-            let f = base.astype(Float.self), fv = spec.view(f), pf = spec.python("f")
+            let f = base.astype(Float.self), fv = spec.view(of: f), pf = spec.python("f")
             let finputs = ["f": EncodedArray(f)]
             check.expect("\(pf).mean()", finputs, scalar: fv.mean())
             check.expect("\(pf).var()", finputs, scalar: fv.variance())
@@ -276,7 +238,7 @@ struct ReductionLayoutTests {
         let check = NumPyCheck()
         for trial in 0..<24 {
             let shape = randomShape(&rng, ndim: 1 + trial % 4, maxDim: 8)
-            let spec = LayoutSpec(&rng, shape: shape)
+            let spec = ViewRecipe(&rng, shape: shape)
             let n = spec.baseShape.reduce(1, *)
             let big = try NDArray<Int64>((0..<n).map { _ in Int64(bitPattern: rng.next()) >> 2 }, shape: spec.baseShape)
             let small = (rng.array(spec.baseShape) * 8.0).astype(Int32.self)
@@ -286,14 +248,14 @@ struct ReductionLayoutTests {
             let axis = rng.int(0...(shape.count - 1))
             let ddof = rng.int(0...1)
             for (name, mean, variance, std, meanAxis, stdAxis): (String, Double, Double, Double, NDArray<Double>, NDArray<Double>) in [
-                ("b", spec.view(big).mean(), spec.view(big).variance(), spec.view(big).std(ddof: ddof),
-                 spec.view(big).mean(axis: axis), spec.view(big).std(axis: axis, ddof: ddof)),
-                ("s", spec.view(small).mean(), spec.view(small).variance(), spec.view(small).std(ddof: ddof),
-                 spec.view(small).mean(axis: axis), spec.view(small).std(axis: axis, ddof: ddof)),
-                ("u", spec.view(bytes).mean(), spec.view(bytes).variance(), spec.view(bytes).std(ddof: ddof),
-                 spec.view(bytes).mean(axis: axis, keepdims: true), spec.view(bytes).std(axis: axis, ddof: ddof)),
-                ("m", spec.view(flags).mean(), spec.view(flags).variance(), spec.view(flags).std(ddof: ddof),
-                 spec.view(flags).mean(axis: axis), spec.view(flags).std(axis: axis, ddof: ddof)),
+                ("b", spec.view(of: big).mean(), spec.view(of: big).variance(), spec.view(of: big).std(ddof: ddof),
+                 spec.view(of: big).mean(axis: axis), spec.view(of: big).std(axis: axis, ddof: ddof)),
+                ("s", spec.view(of: small).mean(), spec.view(of: small).variance(), spec.view(of: small).std(ddof: ddof),
+                 spec.view(of: small).mean(axis: axis), spec.view(of: small).std(axis: axis, ddof: ddof)),
+                ("u", spec.view(of: bytes).mean(), spec.view(of: bytes).variance(), spec.view(of: bytes).std(ddof: ddof),
+                 spec.view(of: bytes).mean(axis: axis, keepdims: true), spec.view(of: bytes).std(axis: axis, ddof: ddof)),
+                ("m", spec.view(of: flags).mean(), spec.view(of: flags).variance(), spec.view(of: flags).std(ddof: ddof),
+                 spec.view(of: flags).mean(axis: axis), spec.view(of: flags).std(axis: axis, ddof: ddof)),
             ] {
                 let p = spec.python(name)
                 check.expect("\(p).mean()", inputs, scalar: mean)
@@ -356,13 +318,13 @@ struct ReductionLayoutTests {
         }
         for trial in 0..<30 {
             let shape = randomShape(&rng, ndim: 1 + trial % 4, maxDim: 9)
-            let spec = LayoutSpec(&rng, shape: shape)
+            let spec = ViewRecipe(&rng, shape: shape)
             let bytes = (rng.array(spec.baseShape) * 12.0 + 125.0).astype(UInt8.self)
             let flags = rng.array(spec.baseShape) .> -5.0
             let ints = (rng.array(spec.baseShape) * 2e8).astype(Int32.self)
             let inputs = ["u": EncodedArray(bytes), "m": EncodedArray(flags), "i": EncodedArray(ints)]
             let axis = rng.int(0...(shape.count - 1))
-            let (u, m, i) = (spec.view(bytes), spec.view(flags), spec.view(ints))
+            let (u, m, i) = (spec.view(of: bytes), spec.view(of: flags), spec.view(of: ints))
             let (pu, pm, pi) = (spec.python("u"), spec.python("m"), spec.python("i"))
             check.expectText("str(\(pu).sum())", inputs, String(u.sum()))
             check.expectText("str(\(pu).prod())", inputs, String(u.prod()))

@@ -1,24 +1,11 @@
 import CelerArray
 import ComplexModule
 import Testing
+import _CelerTestSupport
 
 // Every layout the driver distinguishes (contiguous, reversed, strided,
 // trimmed, transposed, broadcast, and sizes that take the parallel and tiled
 // paths) against a reference computed element by element with subscripts.
-
-/// All index tuples of `shape` in row-major order.
-func allIndices(_ shape: [Int]) -> [[Int]] {
-    var result: [[Int]] = [[]]
-    for n in shape { result = result.flatMap { prefix in (0..<n).map { prefix + [$0] } } }
-    return shape.contains(0) ? [] : result
-}
-
-/// `a`'s element for index `i` of the broadcast shape (right-aligned, size-1 axes repeat).
-func broadcastElement<T>(_ a: NDArray<T>, _ i: [Int]) -> T {
-    let pad = i.count - a.ndim
-    let index = (0..<a.ndim).map { a.shape[$0] == 1 ? 0 : i[pad + $0] }
-    return a.storage.pointer[a.offset + zip(index, a.strides).map { $0 * $1 }.reduce(0, +)]
-}
 
 @Suite struct SweepTests {
     static let shapes: [[Int]] = [[1], [7], [64], [3, 5], [13, 1], [1, 9], [2, 3, 4], [5, 1, 3], [2, 17, 33]]

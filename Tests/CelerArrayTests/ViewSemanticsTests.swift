@@ -2,6 +2,7 @@ import CelerArray
 import CelerCore
 import CelerParallel
 import Testing
+import _CelerTestSupport
 
 // Views, copies, storage lifetime and error messages, without NumPy.
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CelerPlot
+import CelerCore
 import CelerHarness
 import CelerWorkloads
 @testable import celer
@@ -24,11 +25,12 @@ enum CLI {
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
-    static func run(_ program: String, _ args: [String], environment: [String: String] = [:]) throws -> Result {
+    static func run(_ program: String, _ args: [String], environment: [String: String] = [:],
+                    directory: String? = nil) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: program)
         p.arguments = args
-        p.currentDirectoryURL = packageRoot
+        p.currentDirectoryURL = directory.map { URL(fileURLWithPath: $0) } ?? packageRoot
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         p.environment = env
@@ -47,6 +49,29 @@ enum CLI {
         let bin = try #require(binary, "the celer binary was not built (swift build)")
         // Bad input must fail before ceilings are measured or anything is cached.
         return try run(bin, args, environment: ["XDG_CACHE_HOME": NSTemporaryDirectory() + "celer-cli-tests"])
+    }
+
+    /// Runs celer in `directory` with a ceilings cache already in place (made
+    /// up, for this machine), so that a run does not spend half a minute
+    /// measuring the machine in a debug build.
+    static func celerWithCeilings(_ args: [String], in directory: String? = nil,
+                                  environment: [String: String] = [:]) throws -> Result {
+        let bin = try #require(binary, "the celer binary was not built (swift build)")
+        let cache = NSTemporaryDirectory() + "celer-cli-tests-ceilings-\(getpid())"
+        let file = cache + "/celer/machine.json"
+        if !FileManager.default.fileExists(atPath: file) {
+            let n = SystemInfo.availableCores
+            let c = MachineCeilings(cpuModel: SystemInfo.cpuModel, cores: n, flopsPerCoreGFLOPS: 50,
+                                    flopsAllCoresGFLOPS: 50 * Double(n), readGBps: Array(repeating: 30, count: n),
+                                    copyGBps: Array(repeating: 30, count: n), copyStreamingGBps: Array(repeating: 30, count: n),
+                                    triadGBps: Array(repeating: 30, count: n), triadStreamingGBps: Array(repeating: 30, count: n),
+                                    arrayBytes: 1 << 27, quick: false)
+            try FileManager.default.createDirectory(atPath: cache + "/celer", withIntermediateDirectories: true)
+            try MachineStore.encode(c).write(toFile: file, atomically: true, encoding: .utf8)
+        }
+        var env = environment
+        env["XDG_CACHE_HOME"] = cache
+        return try run(bin, args, environment: env, directory: directory)
     }
 
     static let python: String? = {
@@ -125,6 +150,12 @@ enum CLI {
         #expect(r.stdout.contains("rungs:"))
         #expect(r.stdout.contains("peers: python, numpy"))
         #expect(r.stdout.contains("--size WIDTHxHEIGHT"))
+        // Every option of `celer compare --help` is named in the listing.
+        for option in ["--limit", "--count-only", "--region", "--c=", "--maxiter", "--steps", "--variant",
+                       "--repeat", "--warmup", "--threads", "--time-budget", "--peers", "--peer-max-run",
+                       "--format", "--report"] {
+            #expect(r.stdout.contains(option), "\(option) missing from --list")
+        }
     }
 
     @Test func listOfOneWorkload() throws {
@@ -157,6 +188,18 @@ enum CLI {
         #expect(o.settings == HarnessSettings(repeats: 7, warmup: 0, budgetSeconds: 0.5))
         #expect(o.threads == 3)
         #expect(o.format == .json)
+    }
+
+    /// CELER_DOCS_QUICK: presets become small, one timed run, no warm-up;
+    /// sizes and limits given as numbers stay.
+    @Test func docsQuickShortensPresetsButKeepsNumbers() throws {
+        let seed = try parse { $0.size = "seed"; $0.repeats = "7"; $0.quick = true }
+        #expect(seed.workload.preset == .small && seed.workload.size == nil)
+        #expect(seed.settings.repeats == 1 && seed.settings.warmup == 0)
+        let sized = try parse { $0.size = "2000x2000"; $0.limit = "1e10"; $0.quick = true }
+        #expect(sized.workload.size == [2000, 2000] && sized.workload.limit == 10_000_000_000)
+        let plain = try parse { $0.size = "seed" }
+        #expect(plain.workload.preset == .seed && plain.settings.repeats == 5)
     }
 
     @Test func workloadsAndVariantsSelect() throws {
@@ -206,7 +249,7 @@ enum CLI {
 }
 
 @Suite struct PeerTests {
-    /// SplitMix64 value k of `seed` (shared/workloads.md), for an independent reference.
+    /// SplitMix64 value k of `seed` (docs/workloads.md), for an independent reference.
     static func uniform(_ seed: UInt64, _ k: Int) -> Double {
         var z = seed &+ (UInt64(k) &+ 1) &* 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -266,7 +309,7 @@ enum CLI {
 
     @Test(.enabled(if: CLI.hasNumpy, "python3 with numpy is not installed: pip install -r peers/requirements.txt"))
     func stencilPeersMatchTheDocumentedValuesAfterTenSteps() throws {
-        // shared/workloads.md: diffusion 640×640 after 10 steps: sum 20.48, max 0.005, sumsq 0.09748586131221627.
+        // docs/workloads.md: diffusion 640×640 after 10 steps: sum 20.48, max 0.005, sumsq 0.09748586131221627.
         let r = try peers("diffusion", "{\"rows\": 640, \"cols\": 640, \"steps\": 10}", "numpy")
         let v = try #require(r.first?["validation"] as? [[String]])
         #expect(v.map { $0[0] } == ["sum", "max", "sumsq"])

@@ -4,40 +4,7 @@ import Glibc
 import CelerPlot
 @testable import celer
 
-@Suite struct OptionParsingTests {
-    @Test func sizes() throws {
-        #expect(try parseSize("4000x3000", option: "--size") == [4000, 3000])
-        #expect(try parseSize("1X1", option: "--size") == [1, 1])
-        #expect(try parseSize("30_000_000", option: "--size") == [30_000_000])
-        #expect(try parseSize("3e7", option: "--size") == [30_000_000])
-        #expect(try parseSize("2x3x4", option: "--size") == [2, 3, 4])
-        for bad in ["", "x", "10x", "0x5", "-3x4", "1.5x2", "abc", "10x10x", "9e99"] {
-            #expect(throws: CelerError.self, "\(bad)") { try parseSize(bad, option: "--size") }
-        }
-    }
-
-    @Test func reals() throws {
-        #expect(try parseReals("-2.13,0.77,-1.3,1.3", count: 4, option: "--region") == [-2.13, 0.77, -1.3, 1.3])
-        #expect(try parseReals(" -0.8 , 0.156", count: 2, option: "--c") == [-0.8, 0.156])
-        #expect(try parseReals("1e-3,2", count: 2, option: "--c") == [0.001, 2])
-        for bad in ["1", "1,2,3", "a,b", "inf,1", "nan,1", "1,,", "0x1p3,1", ""] {
-            do {
-                _ = try parseReals(bad, count: 2, option: "--c")
-                Issue.record("accepted \(bad)")
-            } catch {
-                #expect(error.subject == "--c")
-            }
-        }
-    }
-
-    @Test func integers() throws {
-        #expect(try parseInteger("1000", option: "--maxiter", in: 1...10_000_000) == 1000)
-        #expect(try parseInteger("1e7", option: "--maxiter", in: 1...10_000_000) == 10_000_000)
-        #expect(throws: CelerError.self) { try parseInteger("0", option: "--maxiter", in: 1...10) }
-        #expect(throws: CelerError.self) { try parseInteger("11", option: "--maxiter", in: 1...10) }
-        #expect(throws: CelerError.self) { try parseInteger("2.5", option: "--maxiter", in: 1...10) }
-    }
-}
+// The option grammar itself is tested in CelerCoreTests/OptionGrammarTests.swift.
 
 @Suite struct RenderTests {
     func request(_ arguments: [String]) throws -> RenderCommand.Request {

@@ -85,6 +85,8 @@ struct FakeDeviceCeilings: CeilingSource {
         #expect(Backend.gpu(device: "NVIDIA H200").label == "gpu NVIDIA H200")
         #expect(Backend.mpi(ranks: 3, threadsPerRank: 2).label == "mpi 3×2")
         #expect(Backend.mpi(ranks: 3, threadsPerRank: 2).hostThreads == 6)
+        #expect(Backend.unavailable(.mpi, threads: 2).label == "mpi (none)")
+        #expect(Backend.unavailable(.threads, threads: 2) == .threads(2))
         #expect(Backend.cpu(threads: 1) == .serial && Backend.cpu(threads: 4) == .threads(4))
     }
 
@@ -134,7 +136,7 @@ struct FakeDeviceCeilings: CeilingSource {
         #expect(rows[0].ceiling == nil)   // the fake source knows no CPU
         let refused = rows[2]
         #expect(refused.ok == nil && refused.skipped == "no CUDA driver: could not dlopen libcuda.so.1")
-        #expect(refused.backend.kind == .serial || refused.backend.kind == .threads)
+        #expect(refused.backend == .gpu(device: "(none)") && refused.backend.label == "gpu (none)")
     }
 
     @Test func machineCeilingsAnswerOnlyForTheCPU() {

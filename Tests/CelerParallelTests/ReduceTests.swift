@@ -1,5 +1,6 @@
 import CelerParallel
 import Testing
+import _CelerTestSupport
 
 @Suite struct ReduceTests {
     @Test(arguments: [1, 2, 3, 8])
@@ -23,7 +24,7 @@ import Testing
     }
 
     @Test func sumIsTheSameBitsForAnyThreadCountAndSchedule() {
-        var random = TestRandom(seed: 42)
+        var random = TestRandom(42)
         let values = (0..<200_003).map { _ in random.wide() }
         let reference = Parallel.withThreadCount(1) { parallelSum(values) }
         for threads in [1, 2, 3, 7] {
@@ -48,7 +49,7 @@ import Testing
 
     @Test(arguments: [1, 15, 16, 17, 128, 129, 4095, 4096, 4097, 100_003])
     func sumIsAccurate(n: Int) {
-        var random = TestRandom(seed: UInt64(n))
+        var random = TestRandom(UInt64(n))
         let values = (0..<n).map { _ in random.wide() }
         let exact = exactSum(values)
         let magnitude = values.reduce(0) { $0 + abs($1) }
@@ -69,14 +70,14 @@ import Testing
         #expect(loop == 1)
     }
 
-    @Test func pairwiseSumOfSmallInputs() {
-        #expect(pairwiseSum(UnsafeBufferPointer<Double>(start: nil, count: 0)) == 0)
-        #expect([1.0, 2, 3].withUnsafeBufferPointer { pairwiseSum($0) } == 6)
+    @Test func simdPairwiseSumOfSmallInputs() {
+        #expect(simdPairwiseSum(UnsafeBufferPointer<Double>(start: nil, count: 0)) == 0)
+        #expect([1.0, 2, 3].withUnsafeBufferPointer { simdPairwiseSum($0) } == 6)
         #expect(parallelSum([]) == 0)
         // One block: the parallel sum is the pairwise sum of the block.
-        var random = TestRandom(seed: 9)
+        var random = TestRandom(9)
         let values = (0..<4000).map { _ in random.wide() }
-        #expect(values.withUnsafeBufferPointer { pairwiseSum($0) }.bitPattern == parallelSum(values).bitPattern)
+        #expect(values.withUnsafeBufferPointer { simdPairwiseSum($0) }.bitPattern == parallelSum(values).bitPattern)
     }
 
     @Test func treeReduceIsIndependentOfThreads() {

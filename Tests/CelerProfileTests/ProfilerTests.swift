@@ -257,15 +257,6 @@ struct GlobalStateTests {
 }
 
 @Suite struct TimeitTests {
-    @Test func statistics() {
-        let s = TimingStats([4, 1, 3, 2])
-        #expect(s.min == 1 && s.max == 4 && s.median == 2.5 && s.mean == 2.5)
-        #expect(abs(s.stddev - (5.0 / 3).squareRoot()) < 1e-15)
-        let odd = TimingStats([5, 1, 3])
-        #expect(odd.median == 3 && odd.stddev == 2)
-        #expect(TimingStats([7]).stddev == 0)
-    }
-
     @Test func callsTheClosureAsAsked() {
         var calls = 0
         let r = Timeit.measure(repeats: 3, number: 7, warmup: 2) { calls += 1; return calls }

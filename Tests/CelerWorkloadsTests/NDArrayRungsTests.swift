@@ -5,7 +5,7 @@ import CelerHarness
 import Testing
 
 // The ndarray rungs against straightforward loops over the definitions in
-// shared/workloads.md: equal bit for bit (same operations, same order).
+// docs/workloads.md: equal bit for bit (same operations, same order).
 
 @Suite struct NDArrayRungsTests {
     @Test func derivativeMatchesTheLoop() {

@@ -106,7 +106,7 @@ extension NDArray where Element: NDArrayFloatingPoint {
     }
 
     /// Uniform values in [0, 1): element k (row-major) is `SplitMix64(seed).uniform(k)`,
-    /// so any seed gives the case-study inputs of `shared/workloads.md`.
+    /// so any seed gives the case-study inputs of `docs/workloads.md`.
     @inlinable
     public static func randomUniform(_ shape: [Int], seed: UInt64) -> NDArray {
         let a = NDArray(uninitializedShape: shape)

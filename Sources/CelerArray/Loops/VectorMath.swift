@@ -512,7 +512,7 @@ extension VectorMath {
     }
 }
 
-// MARK: - Glue for the kernels in Elementwise.swift
+// MARK: - Glue for the kernels in Elementwise/MathFunctions.swift
 
 /// `p` seen as a pointer to `T` (the caller has checked that `T` is its element type).
 @inlinable @inline(__always)

@@ -17,7 +17,7 @@ import RealModule
 //   give Double results (NumPy's float64), converted in NumPy's buffers.
 // - prod multiplies in NumPy's iterator order (floating point: one thread).
 // - min, max, argmin, argmax and integer sums/products do not depend on the
-//   order: they read memory in place (StridedReductions.swift), in units
+//   order: they read memory in place (ReductionRuns.swift), in units
 //   that run on threads, with the same result on any thread count.
 // None of these copies a non-contiguous array (argmin/argmax along an axis
 // still do).
@@ -44,7 +44,7 @@ extension ReductionKernel {
 extension AddKernel: ReductionKernel {
     @inlinable
     public func reduce(_ p: UnsafePointer<Element>, _ n: Int, _ stride: Int) -> Element {
-        pairwiseSum(p, n, stride)
+        numpyPairwiseSum(p, n, stride)
     }
     /// Pairwise sums split only at their own split points (see `sum()`).
     @inlinable public var isExactlySplittable: Bool { false }
@@ -54,82 +54,6 @@ extension MultiplyKernel: ReductionKernel {
 }
 extension MinimumKernel: ReductionKernel {}
 extension MaximumKernel: ReductionKernel {}
-
-/// NumPy's pairwise summation of `p[0], p[stride], …, p[(n−1)·stride]`.
-@inlinable
-public func pairwiseSum<T: NDArrayNumeric>(_ p: UnsafePointer<T>, _ n: Int, _ stride: Int) -> T {
-    if n < 8 {
-        var r = T.ndZero
-        for i in 0..<n { r = T.ndAdd(r, p[i &* stride]) }
-        return r
-    }
-    if n <= 128 {
-        var r0 = p[0], r1 = p[stride], r2 = p[2 &* stride], r3 = p[3 &* stride]
-        var r4 = p[4 &* stride], r5 = p[5 &* stride], r6 = p[6 &* stride], r7 = p[7 &* stride]
-        var i = 8
-        let end = n - n % 8
-        if stride == 1 {
-            while i < end {
-                r0 = T.ndAdd(r0, p[i]); r1 = T.ndAdd(r1, p[i &+ 1])
-                r2 = T.ndAdd(r2, p[i &+ 2]); r3 = T.ndAdd(r3, p[i &+ 3])
-                r4 = T.ndAdd(r4, p[i &+ 4]); r5 = T.ndAdd(r5, p[i &+ 5])
-                r6 = T.ndAdd(r6, p[i &+ 6]); r7 = T.ndAdd(r7, p[i &+ 7])
-                i &+= 8
-            }
-        } else {
-            while i < end {
-                let q = p + i &* stride
-                r0 = T.ndAdd(r0, q[0]); r1 = T.ndAdd(r1, q[stride])
-                r2 = T.ndAdd(r2, q[2 &* stride]); r3 = T.ndAdd(r3, q[3 &* stride])
-                r4 = T.ndAdd(r4, q[4 &* stride]); r5 = T.ndAdd(r5, q[5 &* stride])
-                r6 = T.ndAdd(r6, q[6 &* stride]); r7 = T.ndAdd(r7, q[7 &* stride])
-                i &+= 8
-            }
-        }
-        var r = T.ndAdd(T.ndAdd(T.ndAdd(r0, r1), T.ndAdd(r2, r3)), T.ndAdd(T.ndAdd(r4, r5), T.ndAdd(r6, r7)))
-        while i < n { r = T.ndAdd(r, p[i &* stride]); i &+= 1 }
-        return r
-    }
-    var half = n / 2
-    half -= half % 8
-    return T.ndAdd(pairwiseSum(p, half, stride), pairwiseSum(p + half &* stride, n - half, stride))
-}
-
-/// `pairwiseSum` of a contiguous run, with the top levels of its recursion
-/// run on different threads: the same splits, so the same result.
-@inlinable
-public func parallelPairwiseSum<T: NDArrayNumeric>(_ p: UnsafePointer<T>, _ n: Int) -> T {
-    let threads = Parallel.threadCount
-    if threads <= 1 || n < StridedLoop.parallelThreshold { return pairwiseSum(p, n, 1) }
-    // Leaves of the recursion at the depth that gives at least `threads` pieces.
-    var depth = 0
-    while (1 << depth) < threads { depth += 1 }
-    var leaves: [(start: Int, count: Int)] = []
-    func split(_ start: Int, _ count: Int, _ level: Int) {
-        if level == depth || count <= 128 { leaves.append((start, count)); return }
-        var half = count / 2
-        half -= half % 8
-        split(start, half, level + 1)
-        split(start + half, count - half, level + 1)
-    }
-    split(0, n, 0)
-    var partial = [T](repeating: .ndZero, count: leaves.count)
-    partial.withUnsafeMutableBufferPointer { out in
-        let out = UncheckedSendable(out)
-        parallelFor(0..<leaves.count, schedule: .dynamic(1)) { r in
-            for l in r { out.value[l] = pairwiseSum(p + leaves[l].start, leaves[l].count, 1) }
-        }
-    }
-    var next = 0
-    func combine(_ count: Int, _ level: Int) -> T {
-        if level == depth || count <= 128 { defer { next += 1 }; return partial[next] }
-        var half = count / 2
-        half -= half % 8
-        let left = combine(half, level + 1)
-        return T.ndAdd(left, combine(count - half, level + 1))
-    }
-    return combine(n, 0)
-}
 
 extension NDArray {
     /// Folds every element with `kernel`; nil for an empty array. A kernel
@@ -242,8 +166,8 @@ extension NDArray where Element: NDArrayNumeric {
         return withExtendedLifetime(self) { () -> Element in
             let first = UnsafePointer(baseAddress)
             if loopShape.count == 1 {
-                if steps[0] == 1 { return Element.ndAdd(.ndZero, parallelPairwiseSum(first, n)) }
-                return Element.ndAdd(.ndZero, pairwiseSum(first, n, steps[0]))
+                if steps[0] == 1 { return Element.ndAdd(.ndZero, parallelNumpyPairwiseSum(first, n)) }
+                return Element.ndAdd(.ndZero, numpyPairwiseSum(first, n, steps[0]))
             }
             let runLength = loopShape[0], runs = n / runLength
             // Offsets of the runs, in odometer order over the outer dimensions.
@@ -271,7 +195,7 @@ extension NDArray where Element: NDArrayNumeric {
                 let out = UncheckedSendable(out)
                 let work = { (range: Range<Int>) in
                     if runLength > bufferSize {
-                        for r in range { out.value[r] = pairwiseSum(first + offsets[r], runLength, step) }
+                        for r in range { out.value[r] = numpyPairwiseSum(first + offsets[r], runLength, step) }
                         return
                     }
                     let buffer = UnsafeMutablePointer<Element>.allocate(capacity: runsPerBuffer * runLength)
@@ -284,7 +208,7 @@ extension NDArray where Element: NDArrayNumeric {
                             for i in 0..<runLength { (buffer + filled + i).initialize(to: src[i * step]) }
                             filled += runLength
                         }
-                        out.value[k] = pairwiseSum(UnsafePointer(buffer), filled, 1)
+                        out.value[k] = numpyPairwiseSum(UnsafePointer(buffer), filled, 1)
                     }
                 }
                 if n < StridedLoop.parallelThreshold { work(0..<buffers) } else {
@@ -551,7 +475,7 @@ extension NDArray {
     @inlinable
     func squaredDeviationSum<T: NDArrayFloatingPoint>(mean: T) -> T {
         let x = squaredDeviations(mean: NDArray<T>(scalar: mean))
-        return withExtendedLifetime(x) { T.ndAdd(.ndZero, parallelPairwiseSum(x.storage.pointer, x.count)) }
+        return withExtendedLifetime(x) { T.ndAdd(.ndZero, parallelNumpyPairwiseSum(x.storage.pointer, x.count)) }
     }
 
     @inlinable

@@ -229,3 +229,52 @@ enum BoolScan {
         return j
     }
 }
+
+// MARK: - Counts and truth tests of strided arrays, read in place
+
+extension NDArray {
+    /// The number of nonzero elements, read in place (no copy), units on
+    /// threads: for `countNonzero()` of non-contiguous arrays (Bool arrays
+    /// that are contiguous keep `BoolScan`).
+    @inlinable
+    func walkCountNonzero() -> Int {
+        if count == 0 { return 0 }
+        let (s, st, base) = memoryOrderLayout(dropBroadcast: false)
+        let runs = ReductionRuns(shape: s, strides: [st])
+        return withExtendedLifetime(self) { () -> Int in
+            let p = UnsafePointer(base), step = runs.strides[0]
+            let unit = { (u: Int) -> Int in
+                var c = 0
+                runs.forEachPiece(inUnit: u) { offset, _, n in
+                    let q = p + offset
+                    for i in 0..<n { c &+= q[i &* step].isNonzero ? 1 : 0 }
+                }
+                return c
+            }
+            return runs.reduceUnits(unit, +)
+        }
+    }
+
+    /// Whether some element is nonzero (`any()`, `wanted: true`), or whether
+    /// some element is zero (`!all()`, `wanted: false`), read in place;
+    /// broadcast dimensions are read once. Each unit stops at its first find.
+    @inlinable
+    func walkContains(nonzero wanted: Bool) -> Bool {
+        if count == 0 { return false }
+        let (s, st, base) = memoryOrderLayout(dropBroadcast: true)
+        let runs = ReductionRuns(shape: s, strides: [st])
+        return withExtendedLifetime(self) { () -> Bool in
+            let p = UnsafePointer(base), step = runs.strides[0]
+            let unit = { (u: Int) -> Bool in
+                var found = false
+                runs.forEachPiece(inUnit: u) { offset, _, n in
+                    if found { return }
+                    let q = p + offset
+                    for i in 0..<n where q[i &* step].isNonzero == wanted { found = true; return }
+                }
+                return found
+            }
+            return runs.reduceUnits(unit) { $0 || $1 }
+        }
+    }
+}

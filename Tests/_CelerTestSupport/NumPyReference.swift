@@ -3,27 +3,48 @@ import ComplexModule
 import Foundation
 import Testing
 
-// Runs `peers/numpy_reference.py` (python3 + NumPy) on the same inputs as a
-// Celer computation and compares the results. Tests that use it are disabled,
-// with a visible reason, where python3 or numpy is missing.
+// NumPy as an oracle: runs `peers/numpy_reference.py` (python3 + NumPy) on
+// the same inputs as a Celer computation and compares the results. Tests that
+// use it are disabled, with a visible reason, where python3 or numpy is
+// missing:
+//
+//     @Suite(.enabled(if: NumPyReference.isAvailable, "python3 with numpy is not available"))
+//     struct MyTests {
+//         @Test func sums() throws {
+//             var rng = TestRandom(1)
+//             let check = NumPyCheck()
+//             let a = rng.array([3, 4])
+//             check.expect("a.sum(axis=0)", ["a": EncodedArray(a)], a.sum(axis: 0))
+//             try check.verify()          // one python3 run for the whole batch
+//         }
+//     }
+//
+// The script evaluates each case's expression with the named arrays bound
+// (and `np`), and answers one JSON line per case: the result's dtype, shape
+// and elements as text (a string result, such as `repr(a)`, as text), or
+// the error NumPy raised.
 
 /// An array as text, the exchange format with the Python script.
-struct EncodedArray {
-    var dtype: String
-    var shape: [Int]
-    var data: [String]
+public struct EncodedArray: Sendable {
+    public var dtype: String
+    public var shape: [Int]
+    /// The elements in row-major order: integers and reals as Swift prints
+    /// them (shortest round-trip), Bools as `True`/`False`, complex as `re,im`.
+    public var data: [String]
 
-    init<T: NDArrayElement>(_ a: NDArray<T>) {
+    /// `a`'s elements in row-major order (any layout).
+    public init<T: NDArrayElement>(_ a: NDArray<T>) {
         dtype = T.dtypeName
         shape = a.shape
         data = a.scalars.map(EncodedArray.text)
     }
 
-    init(dtype: String, shape: [Int], data: [String]) {
+    public init(dtype: String, shape: [Int], data: [String]) {
         self.dtype = dtype; self.shape = shape; self.data = data
     }
 
-    static func text<T: NDArrayElement>(_ x: T) -> String {
+    /// One element as the exchange text.
+    public static func text<T: NDArrayElement>(_ x: T) -> String {
         if let b = x as? Bool { return b ? "True" : "False" }
         if let i = x.ndIntegerValue { return "\(i)" }
         let (re, im) = x.ndComplexValue
@@ -31,22 +52,27 @@ struct EncodedArray {
         return "\(re)"
     }
 
-    var json: [String: Any] { ["dtype": dtype, "shape": shape, "data": data] }
+    /// The JSON object the script reads.
+    public var json: [String: Any] { ["dtype": dtype, "shape": shape, "data": data] }
 }
 
-enum NumPyReference {
-    static let script: String = {
+/// Running the reference script.
+public enum NumPyReference {
+    /// `peers/numpy_reference.py` of this package.
+    public static let script: String = {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("peers/numpy_reference.py").path
     }()
 
     /// Whether python3 with numpy can be run here.
-    static let isAvailable: Bool = {
+    public static let isAvailable: Bool = {
         guard let out = try? python(["-c", "import numpy; print(numpy.__version__)"], input: Data()) else { return false }
         return !out.isEmpty
     }()
 
-    static func python(_ arguments: [String], input: Data) throws -> Data {
+    /// Runs `python3 arguments` (found on PATH) with `input` on its standard
+    /// input; its standard output, or empty data when it exits non-zero.
+    public static func python(_ arguments: [String], input: Data) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments
@@ -66,7 +92,7 @@ enum NumPyReference {
 
     /// NumPy's results for `cases` (expression, named input arrays), one
     /// dictionary per case, in order.
-    static func evaluate(_ cases: [(expr: String, arrays: [String: EncodedArray])]) throws -> [[String: Any]] {
+    public static func evaluate(_ cases: [(expr: String, arrays: [String: EncodedArray])]) throws -> [[String: Any]] {
         let request: [String: Any] = ["cases": cases.map { ["expr": $0.expr, "arrays": $0.arrays.mapValues(\.json)] as [String: Any] }]
         let data = try JSONSerialization.data(withJSONObject: request)
         let reply = try python([script], input: data)
@@ -75,32 +101,38 @@ enum NumPyReference {
     }
 }
 
-/// A batch of Celer results to compare with NumPy's, checked in one Python run.
-final class NumPyCheck {
+/// A batch of Celer results to compare with NumPy's, checked in one Python
+/// run by `verify()`, which records one issue per case that differs.
+public final class NumPyCheck {
     enum Expected { case array(EncodedArray, tolerance: Double), error, text(String) }
     private var cases: [(expr: String, arrays: [String: EncodedArray], celer: Expected)] = []
 
+    public init() {}
+
     /// Expects NumPy's `expr` on `arrays` to equal `result` (exactly, or within
     /// `tolerance` relative to max(1, |value|) for floating point).
-    func expect<T: NDArrayElement>(_ expr: String, _ arrays: [String: EncodedArray], _ result: NDArray<T>, tolerance: Double = 0) {
+    public func expect<T: NDArrayElement>(_ expr: String, _ arrays: [String: EncodedArray], _ result: NDArray<T>, tolerance: Double = 0) {
         cases.append((expr, arrays, .array(EncodedArray(result), tolerance: tolerance)))
     }
     /// Expects a scalar result.
-    func expect<T: NDArrayElement>(_ expr: String, _ arrays: [String: EncodedArray], scalar: T, tolerance: Double = 0) {
+    public func expect<T: NDArrayElement>(_ expr: String, _ arrays: [String: EncodedArray], scalar: T, tolerance: Double = 0) {
         cases.append((expr, arrays, .array(EncodedArray(NDArray(scalar: scalar)), tolerance: tolerance)))
     }
     /// Expects NumPy to raise an error too.
-    func expectError(_ expr: String, _ arrays: [String: EncodedArray]) {
+    public func expectError(_ expr: String, _ arrays: [String: EncodedArray]) {
         cases.append((expr, arrays, .error))
     }
     /// Expects `expr` (e.g. `repr(a)`) to give `text`.
-    func expectText(_ expr: String, _ arrays: [String: EncodedArray], _ text: String) {
+    public func expectText(_ expr: String, _ arrays: [String: EncodedArray], _ text: String) {
         cases.append((expr, arrays, .text(text)))
     }
 
-    var count: Int { cases.count }
+    /// Cases added so far.
+    public var count: Int { cases.count }
 
-    func verify(sourceLocation: SourceLocation = #_sourceLocation) throws {
+    /// Runs NumPy on every case and records an issue (at the caller's
+    /// location) for each result that differs; throws if NumPy could not run.
+    public func verify(sourceLocation: SourceLocation = #_sourceLocation) throws {
         let results = try NumPyReference.evaluate(cases.map { ($0.expr, $0.arrays) })
         try #require(results.count == cases.count, "NumPy answered \(results.count) of \(cases.count) cases", sourceLocation: sourceLocation)
         for (c, r) in zip(cases, results) {
@@ -127,7 +159,9 @@ final class NumPyCheck {
         }
     }
 
-    static func same(_ a: String, _ b: String, _ tolerance: Double) -> Bool {
+    /// Whether two exchange texts are the same value (NaN equals NaN), or
+    /// within `tolerance` relative to max(1, |b|).
+    public static func same(_ a: String, _ b: String, _ tolerance: Double) -> Bool {
         if a == b { return true }
         let pa = a.split(separator: ","), pb = b.split(separator: ",")
         guard pa.count == pb.count else { return false }
@@ -141,35 +175,8 @@ final class NumPyCheck {
     }
 }
 
-/// Deterministic test randomness.
-struct TestRandom {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.count))
-    }
-    mutating func double() -> Double { Double(next() >> 11) * 0x1p-53 }
-    mutating func bool() -> Bool { next() & 1 == 1 }
-    mutating func pick<T>(_ xs: [T]) -> T { xs[int(0...(xs.count - 1))] }
-
-    /// A double array of `shape` with values in [-10, 10) rounded to 1/8
-    /// (exact in every float type, so sums are exact, and small integers for
-    /// integer types).
-    mutating func array(_ shape: [Int]) -> NDArray<Double> {
-        let n = shape.reduce(1, *)
-        return try! NDArray((0..<n).map { _ in (double() * 160).rounded(.down) / 8 - 10 }, shape: shape)
-    }
-}
-
-/// Python text of one index entry.
-func pythonText(_ i: NDIndex) -> String {
+/// Python text of one index entry (`3`, `None`, `...`, `1:-1:2`).
+public func pythonText(_ i: NDIndex) -> String {
     switch i {
     case .index(let k): return "\(k)"
     case .newAxis: return "None"
@@ -179,6 +186,7 @@ func pythonText(_ i: NDIndex) -> String {
     }
 }
 
-func pythonText(_ indices: [NDIndex]) -> String {
+/// Python text of an index tuple (`()` when empty).
+public func pythonText(_ indices: [NDIndex]) -> String {
     indices.isEmpty ? "()" : indices.map(pythonText).joined(separator: ", ")
 }
