@@ -2,7 +2,7 @@ import CelerArray
 import CelerCore
 
 // The register machine: each instruction runs over one block of up to
-// `Engine.blockSize` elements held in per-thread scratch (8 KiB a register
+// `Engine.blockSize` elements held in per-thread scratch (1 KiB a register
 // for doubles, so a program's temporaries stay in L1), or straight in the
 // arrays' memory when a block of an operand is contiguous.
 //
