@@ -42,6 +42,7 @@ let package = Package(
         .library(name: "CelerProfile", targets: ["CelerProfile"]),
         .library(name: "CelerHarness", targets: ["CelerHarness"]),
         .library(name: "CelerWorkloads", targets: ["CelerWorkloads"]),
+        .library(name: "CelerExpr", targets: ["CelerExpr"]),
         // `celer lprof run` preloads this into the program it profiles.
         .library(name: "CelerLprofPreload", type: .dynamic, targets: ["_CelerLprofPreload"]),
         .library(name: "CelerGPU", targets: ["CelerGPU"]),
@@ -82,10 +83,12 @@ let package = Package(
             .product(name: "Numerics", package: "swift-numerics"),
         ], swiftSettings: simd),
         .target(name: "CelerPlot", dependencies: ["CelerCore", "CZlib"], swiftSettings: simd),
+        // Fused (lazy, block-by-block) array expressions over NDArray: numexpr's role.
+        .target(name: "CelerExpr", dependencies: ["CelerCore", "CelerParallel", "CelerArray"], swiftSettings: simd),
         .target(name: "CelerProfile", dependencies: ["CelerCore", "CelerPlot", "CCelerSystem", "CZlib", "_CelerMallocCounter", "_CelerSampler"], swiftSettings: simd),
         .target(name: "CelerHarness", dependencies: ["CelerCore", "CelerParallel"], swiftSettings: simd),
         .target(name: "CelerWorkloads", dependencies: [
-            "CelerCore", "CelerParallel", "CelerArray", "CelerHarness",
+            "CelerCore", "CelerParallel", "CelerArray", "CelerHarness", "CelerExpr",
             .product(name: "Numerics", package: "swift-numerics"),
         ], swiftSettings: simd),
         // CUDA through the driver API and NVRTC, both loaded at run time (no build-time CUDA).
@@ -116,6 +119,7 @@ let package = Package(
         .testTarget(name: "CelerParallelTests", dependencies: ["CelerParallel", "_CelerTestSupport"]),
         .testTarget(name: "CelerArrayTests", dependencies: ["CelerArray", "CelerParallel", "_CelerTestSupport"]),
         .testTarget(name: "CelerPlotTests", dependencies: ["CelerPlot"]),
+        .testTarget(name: "CelerExprTests", dependencies: ["CelerExpr", "CelerArray", "CelerParallel"]),
         .testTarget(name: "CelerProfileTests", dependencies: ["CelerProfile"]),
         .testTarget(name: "CelerHarnessTests", dependencies: ["CelerHarness"]),
         .testTarget(name: "CelerWorkloadsTests", dependencies: ["CelerWorkloads", "CelerHarness"]),

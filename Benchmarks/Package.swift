@@ -36,5 +36,10 @@ let package = Package(
         suite("ArrayBenchmarks", [celer("CelerArray")]),
         suite("WorkloadBenchmarks", [celer("CelerWorkloads")]),
         suite("ProfileBenchmarks", [celer("CelerProfile")]),
+        // Fused expressions vs NDArray (and, in compare-expr.sh, NumPy and numexpr):
+        // a plain executable, no benchmark plugin.
+        .executableTarget(name: "ExprBench",
+                          dependencies: [celer("CelerExpr"), celer("CelerArray"), celer("CelerCore"), celer("CelerParallel")],
+                          path: "Benchmarks/ExprBench", swiftSettings: simd),
     ]
 )

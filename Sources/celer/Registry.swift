@@ -11,7 +11,7 @@ import CelerWorkloads
 /// are listed here too.
 enum Registry {
     /// Rungs added by backends, in the order their rows appear.
-    static let extensions: [RungExtension] = GPURungs.extensions + MPIRungs.extensions
+    static let extensions: [RungExtension] = FusedRungs.extensions + GPURungs.extensions + MPIRungs.extensions
 
     /// Ceilings of the non-CPU backends (asked after the CPU's).
     static let ceilingSources: [any CeilingSource] = [GPUCeilings.shared]
