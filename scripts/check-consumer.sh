@@ -25,6 +25,7 @@ let package = Package(
             .product(name: "CelerCore", package: "celer"),
             .product(name: "CelerParallel", package: "celer"),
             .product(name: "CelerArray", package: "celer"),
+            .product(name: "CelerExpr", package: "celer"),
             .product(name: "CelerHarness", package: "celer"),
             .product(name: "CelerWorkloads", package: "celer"),
             .product(name: "CelerPlot", package: "celer"),
@@ -38,6 +39,7 @@ MANIFEST
 cat > "$work/consumer/Sources/consumer/main.swift" <<'SWIFT'
 import CelerArray
 import CelerCore
+import CelerExpr
 import CelerGPU
 import CelerHarness
 import CelerMPI
