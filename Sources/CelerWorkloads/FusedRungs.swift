@@ -104,9 +104,16 @@ public enum FusedRungs {
     /// scalar rungs (x' = (x·x − y·y) + cr, y' = (x·y)·2 + ci), so the same counts.
     static func escape<R: EscapeRule, C: EscapeConfig & Sendable>(_ rule: R.Type, julia: Bool) -> [Rung<C>] {
         let test = julia ? "< 4" : "<= 4"
+        /// The `where` form counts the formula grid's Mandelbrot rule; the 2011
+        /// guide's rule (`--grid tutorial`) is not written in it yet.
+        @Sendable func refusal(_ config: C) -> String? {
+            (config as? Mandelbrot.Config)?.grid == .tutorial
+                ? "--grid tutorial: the where() rungs follow the formula grid's Mandelbrot rule only" : nil
+        }
         return [
             Rung<C>("ndarray", "NumPy style: whole-image where(inside, z*z + c, z) per iteration, one operation at a time",
                     backend: .threads) { config in
+                if let why = refusal(config) { return .refused(why) }
                 let s = EscapeState(config.problem, julia: julia)
                 return .ready(run: {
                     s.reset()
@@ -122,6 +129,7 @@ public enum FusedRungs {
             },
             Rung<C>("fused", "the same loop as lazy expressions: one pass per updated image (counts, x, y)",
                     backend: .threads) { config in
+                if let why = refusal(config) { return .refused(why) }
                 let s = EscapeState(config.problem, julia: julia)
                 let count = try! CompiledExpression("n + int32(x*x + y*y \(test))")
                 let nextX = try! CompiledExpression("where(x*x + y*y \(test), (x*x - y*y) + cr, x)")
