@@ -1,5 +1,6 @@
 #if MPI
 import CMPI
+import CelerCore
 
 /// A reduction.
 public enum ReduceOperation: Sendable, CustomStringConvertible {

@@ -12,6 +12,7 @@
 // line with the detail, and rank 0 closes with "N passed, M failed" and exits
 // 1 if any failed. The tests are written so every rank finishes its
 // communication before checking, so a wrong value is a failure, not a hang.
+import CelerCore
 import CelerMPI
 #if canImport(Glibc)
 import Glibc

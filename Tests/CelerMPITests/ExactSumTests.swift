@@ -1,3 +1,4 @@
+import CelerCore
 import Testing
 @testable import CelerMPI
 

@@ -1,7 +1,7 @@
 /// The exactly rounded sum of doubles, whatever their order or grouping
 /// (Shewchuk's non-overlapping partials, as Python's `math.fsum`).
 ///
-/// Why CelerMPI has it: a distributed sum is normally the sum of per-rank
+/// Why it exists: a distributed sum is normally the sum of per-rank
 /// partial sums, whose bits depend on how the data was cut into ranks. An
 /// `ExactSum` keeps the total *exactly* as a short list of non-overlapping
 /// doubles, so merging the lists of all ranks and rounding once gives the same
