@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(name: "CelerParallelTests", dependencies: ["CelerParallel", "_CelerTestSupport"]),
         .testTarget(name: "CelerArrayTests", dependencies: ["CelerArray", "CelerParallel", "_CelerTestSupport"]),
         .testTarget(name: "CelerPlotTests", dependencies: ["CelerPlot"]),
-        .testTarget(name: "CelerExprTests", dependencies: ["CelerExpr", "CelerArray", "CelerParallel"]),
+        .testTarget(name: "CelerExprTests", dependencies: ["CelerExpr", "CelerArray", "CelerParallel", "_CelerTestSupport"]),
         .testTarget(name: "CelerProfileTests", dependencies: ["CelerProfile"]),
         .testTarget(name: "CelerHarnessTests", dependencies: ["CelerHarness"]),
         .testTarget(name: "CelerWorkloadsTests", dependencies: ["CelerWorkloads", "CelerHarness"]),

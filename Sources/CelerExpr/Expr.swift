@@ -74,7 +74,7 @@ public enum BinaryOp: String, Sendable, CaseIterable {
     var isComparison: Bool { [.lt, .le, .gt, .ge, .eq, .ne].contains(self) }
     var isLogical: Bool { self == .and || self == .or }
     /// The operator or function in the string form (and `explain`).
-    var symbol: String {
+    public var symbol: String {
         switch self {
         case .add: "+"
         case .sub: "-"

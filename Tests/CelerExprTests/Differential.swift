@@ -4,6 +4,7 @@ import CelerExpr
 import CelerParallel
 import Foundation
 import Testing
+import _CelerTestSupport
 
 // Differential testing: random expression trees over random views (0-d,
 // empty, 1 to 5 dimensions; negative, zero and transposed strides; offsets;
@@ -54,7 +55,7 @@ indirect enum G: CustomStringConvertible {
         case .bin(.minimum, let x, let y), .bin(.maximum, let x, let y):
             guard case .bin(let op, _, _) = self else { return "" }
             return "\(np)\(op.rawValue)(\(x.text(numpy: numpy)), \(y.text(numpy: numpy)))"
-        case .bin(let op, let x, let y): return "(\(x.text(numpy: numpy)) \(op.symbolText) \(y.text(numpy: numpy)))"
+        case .bin(let op, let x, let y): return "(\(x.text(numpy: numpy)) \(op.symbol) \(y.text(numpy: numpy)))"
         case .sel(let c, let x, let y): return "\(np)where(\(c.text(numpy: numpy)), \(x.text(numpy: numpy)), \(y.text(numpy: numpy)))"
         case .cast(let t, let x): return numpy ? "np.asarray(\(x.python)).astype(np.\(t))" : "\(t)(\(x))"
         case .red(let op, let axis, let x):
@@ -186,27 +187,6 @@ indirect enum G: CustomStringConvertible {
     }
 }
 
-extension BinaryOp {
-    var symbolText: String {
-        switch self {
-        case .add: "+"
-        case .sub: "-"
-        case .mul: "*"
-        case .div: "/"
-        case .pow: "**"
-        case .lt: "<"
-        case .le: "<="
-        case .gt: ">"
-        case .ge: ">="
-        case .eq: "=="
-        case .ne: "!="
-        case .and: "&"
-        case .or: "|"
-        case .minimum: "minimum"
-        case .maximum: "maximum"
-        }
-    }
-}
 
 // MARK: - The unfused reference: one NDArray operation at a time
 
@@ -803,10 +783,8 @@ enum Differential {
 
 /// NumPy through one python3 process (peers/numpy_reference.py).
 enum NumPyRun {
-    static let script: String = {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("peers/numpy_reference.py").path
-    }()
+    /// The shared NumPy runner of `_CelerTestSupport` (one python process per batch).
+    static let script = NumPyReference.script
 
     static let isAvailable: Bool = {
         guard let out = try? python(["-c", "import numpy; print(numpy.__version__)"], input: Data()),
@@ -815,20 +793,7 @@ enum NumPyRun {
     }()
 
     static func python(_ arguments: [String], input: Data) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let writer = Thread { stdin.fileHandleForWriting.write(input); try? stdin.fileHandleForWriting.close() }
-        writer.start()
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return Data() }
-        return data
+        try NumPyReference.python(arguments, input: input)
     }
 
     static func encode(_ a: AnyArray) -> [String: Any] {
