@@ -433,15 +433,12 @@ extension AnyArray {
 
 // MARK: - Generating cases
 
+/// The case generator's draws: the test support's SplitMix64 stream (the
+/// same values, in order, as the seed's stream).
 struct Rand {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var source: TestRandom
+    init(state seed: UInt64) { source = TestRandom(seed) }
+    mutating func next() -> UInt64 { source.next() }
     mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
     mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
     mutating func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * Double(next() >> 11) / Double(1 << 53) }
